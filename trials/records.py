@@ -1,0 +1,120 @@
+"""The normalised shape of one registry record, whatever format it came in.
+
+Every parser (legacy `clinical_study` XML, API v2 JSON) produces a `TrialRecord`. Its
+`to_dict()` is what a `TrialVersion` stores, what its content hash is computed over and
+what field-level diffs compare, so the same registry record read from two formats or two
+paths is recognised as the same version.
+
+Enumerations use the API v2 names (`RECRUITING`, `PHASE1`, `ESTIMATED`…); dates are ISO
+partial dates at the registry's own precision ("2011-12", never "2011-12-01").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+FORMAT_LEGACY_XML = "legacy_xml"
+FORMAT_API_V2 = "api_v2"
+
+
+class RecordError(ValueError):
+    """A document that cannot become a TrialRecord; the message says why, in plain words."""
+
+
+@dataclass
+class Location:
+    facility: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+    status: str = ""  # site recruitment status, API v2 enum, "" when not given
+
+
+@dataclass
+class Intervention:
+    type: str = ""  # API v2 enum: DRUG, BIOLOGICAL, DEVICE, PROCEDURE, …
+    name: str = ""
+    description: str = ""
+
+
+@dataclass
+class Reference:
+    pmid: str = ""
+    citation: str = ""
+    type: str = ""  # RESULT, BACKGROUND or DERIVED
+
+
+@dataclass
+class TrialRecord:
+    nct_id: str
+    brief_title: str = ""
+    official_title: str = ""
+    acronym: str = ""
+    brief_summary: str = ""
+    overall_status: str = ""
+    last_known_status: str = ""
+    why_stopped: str = ""
+    phases: list[str] = field(default_factory=list)
+    study_type: str = ""
+    allocation: str = ""
+    intervention_model: str = ""
+    primary_purpose: str = ""
+    masking: str = ""
+    who_masked: list[str] = field(default_factory=list)
+    enrollment: int | None = None
+    enrollment_type: str = ""  # ESTIMATED or ACTUAL, "" when not given
+    conditions: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    interventions: list[Intervention] = field(default_factory=list)
+    lead_sponsor: str = ""
+    lead_sponsor_class: str = ""
+    collaborators: list[str] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+    start_date: str = ""
+    start_date_type: str = ""
+    primary_completion_date: str = ""
+    primary_completion_date_type: str = ""
+    completion_date: str = ""
+    completion_date_type: str = ""
+    results_posted: bool = False
+    results_first_posted: str = ""
+    references: list[Reference] = field(default_factory=list)
+    verification_date: str = ""
+    first_posted: str = ""
+    last_update_posted: str = ""
+    eligibility_criteria: str = ""
+    sex: str = ""  # ALL, FEMALE, MALE
+    minimum_age: str = ""  # as the registry writes it: "15 Years"
+    maximum_age: str = ""
+    healthy_volunteers: bool | None = None
+    secondary_ids: list[str] = field(default_factory=list)
+    nct_aliases: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrialRecord:
+        data = dict(data)
+        data["interventions"] = [Intervention(**item) for item in data.get("interventions", [])]
+        data["locations"] = [Location(**item) for item in data.get("locations", [])]
+        data["references"] = [Reference(**item) for item in data.get("references", [])]
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ParsedDocument:
+    """A record plus what the document says about itself (when it was taken, and from where)."""
+
+    record: TrialRecord
+    source_format: str
+    raw: str
+    snapshot_date: str = ""  # ISO day the registry produced this document ("download_date")
+    data_timestamp: str = ""  # API v2 /version dataTimestamp, when known
