@@ -1,0 +1,86 @@
+"""The demo, end to end through Django's test client: what a reader and an editor see."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page
+
+from handbook.models import HandbookPage, OrganisationSettings
+from trials.models import Trial, TrialVersion
+
+SEED_IDS = ["NCT00962923", "NCT02213705", "NCT03211793", "NCT02975960"]
+
+
+@pytest.fixture
+def demo(db, monkeypatch):
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-password-for-tests")
+    call_command("load_demo", verbosity=0)
+    return HandbookPage.objects.get()
+
+
+def test_root_redirects_to_simplified_chinese(client, demo):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/zh-hans/"
+
+
+def test_index_links_to_the_msc_page(client, demo):
+    response = client.get("/zh-hans/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "实验性治疗方法" in html
+    assert demo.url in html
+
+
+def test_msc_page_shows_cards_repaired_text_disclaimer_and_contacts(client, demo):
+    response = client.get(demo.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert "<h1>间充质干细胞</h1>" in html
+    assert "局部注射间充质干细胞" in html
+    for nct_id in SEED_IDS:
+        assert f'id="trial-{nct_id}"' in html
+        assert f'href="#trial-{nct_id}"' in html
+    assert html.count('<article class="trial-card') == 4
+    assert "状态不明" in html and "最后核实于2009年8月" in html
+    assert "本网站不提供专业医疗建议" in html
+    assert "18180768676" in html and "info@sscchina.org" in html and "152267349" in html
+    assert "ORGANIZATION" not in html and "扫码关注" not in html
+    assert not re.search(r'(src|href)="(https?:)?//(?!clinicaltrials\.gov|pubmed\.ncbi|www\.sscchina\.org)', html)
+
+
+def test_second_load_duplicates_nothing(demo):
+    counts = (Page.objects.count(), Trial.objects.count(), TrialVersion.objects.count())
+    revisions = demo.revisions.count()
+    call_command("load_demo", verbosity=0)
+    assert (Page.objects.count(), Trial.objects.count(), TrialVersion.objects.count()) == counts
+    assert HandbookPage.objects.get().revisions.count() == revisions + 1
+
+
+def test_organisation_settings_come_from_the_brochure(demo):
+    org = OrganisationSettings.objects.get()
+    assert org.short_name == "紫贝壳公益"
+    assert org.qq_group == "152267349"
+    assert org.qq_group_rule == "进群需提供诊断证明"
+    assert org.disclaimer.startswith("本网站不提供专业医疗建议")
+
+
+def test_admin_works_in_chinese(client, demo):
+    assert client.login(username="admin", password="demo-password-for-tests")
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans"' in html
+    assert "控制面板" in html
+    edit = client.get(f"/admin/pages/{demo.id}/edit/")
+    assert edit.status_code == 200
+
+
+def test_english_ui_strings_are_available(client, demo):
+    client.cookies["django_language"] = "en"
+    assert client.get("/")["Location"] == "/en/"
+    response = client.get(demo.url.replace("/zh-hans/", "/en/"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Data from ClinicalTrials.gov" in html

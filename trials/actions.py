@@ -1,0 +1,210 @@
+"""Every write to trial records goes through here.
+
+Each document is stored in its own transaction, so an import interrupted anywhere leaves
+whole documents only; the `SyncRun` row says whether the run as a whole finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trials.history import FieldChange, diff_fields
+from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
+from trials.records import ParsedDocument, RecordError
+
+NEW = "new"
+CHANGED = "changed"
+HISTORY = "history"
+UNCHANGED = "unchanged"
+REJECTED = "rejected"
+
+EXCERPT_CHARS = 2000
+
+
+@dataclass
+class Outcome:
+    """What happened to one document: its fate, the trial, and which fields changed."""
+
+    status: str
+    source: str
+    nct_id: str = ""
+    reason: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+class ConflictError(RecordError):
+    """Two different documents claim to be the registry's record of one trial on one day."""
+
+
+def start_run(*, kind: str, parameters: dict | None = None, key: str | None = None) -> SyncRun:
+    return SyncRun.objects.create(
+        key=key or f"{kind}:{timezone.now():%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:8]}",
+        kind=kind,
+        parameters=parameters or {},
+    )
+
+
+def finish_run(*, run: SyncRun, error: str = "") -> SyncRun:
+    run.state = SyncRun.State.FAILED if error else SyncRun.State.READY
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(update_fields=["state", "error", "finished_at", "seen", "new", "changed", "unchanged", "rejected"])
+    return run
+
+
+def _count(run: SyncRun, status: str) -> None:
+    run.seen += 1
+    if status == NEW:
+        run.new += 1
+    elif status in (CHANGED, HISTORY):
+        run.changed += 1
+    elif status == UNCHANGED:
+        run.unchanged += 1
+    else:
+        run.rejected += 1
+
+
+@transaction.atomic
+def reject_document(*, run: SyncRun, source: str, reason: str, nct_id: str = "", raw: str | bytes = "") -> Outcome:
+    """Quarantine a document with the reason, so nothing is lost silently."""
+    if isinstance(raw, bytes):
+        raw = raw[:EXCERPT_CHARS].decode("utf-8", errors="replace")
+    RejectedRecord.objects.create(
+        run=run, source=source[:500], nct_id=nct_id[:11], reason=reason, excerpt=raw[:EXCERPT_CHARS]
+    )
+    _count(run, REJECTED)
+    return Outcome(status=REJECTED, source=source, nct_id=nct_id, reason=reason)
+
+
+@transaction.atomic
+def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Outcome:
+    """Store one parsed registry document as a version of its trial, if it is news.
+
+    Versions are ordered by the registry's own date, not by when we read them, so snapshots
+    may arrive in any order: an older one is slotted into the history, a newer one becomes
+    current, and the same content seen again only moves its "last seen" date forward.
+    Raises ConflictError when a different document for the same trial and day is stored.
+    """
+    record = document.record
+    snapshot = dt.date.fromisoformat(document.snapshot_date)
+    content_hash = record.content_hash()
+    trial, created = Trial.objects.select_for_update().get_or_create(nct_id=record.nct_id)
+    versions = trial.versions.order_by("snapshot_date", "id")
+
+    same_day = versions.filter(snapshot_date=snapshot).first()
+    if same_day is not None:
+        if same_day.content_hash == content_hash:
+            _count(run, UNCHANGED)
+            return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
+        raise ConflictError(
+            _(
+                "a different document for %(nct_id)s dated %(date)s is already stored "
+                "(from %(other)s); one of the two has been altered"
+            )
+            % {"nct_id": record.nct_id, "date": snapshot.isoformat(), "other": same_day.source}
+        )
+
+    previous = versions.filter(snapshot_date__lt=snapshot).last()
+    following = versions.filter(snapshot_date__gt=snapshot).first()
+    if previous is not None and previous.content_hash == content_hash:
+        if snapshot > previous.last_seen_date:
+            previous.last_seen_date = snapshot
+            previous.save(update_fields=["last_seen_date"])
+            _refresh_current(trial)
+        _count(run, UNCHANGED)
+        return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
+    if following is not None and following.content_hash == content_hash:
+        following.snapshot_date = snapshot
+        following.save(update_fields=["snapshot_date"])
+        _count(run, UNCHANGED)
+        return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
+
+    old_current = trial.current_version
+    TrialVersion.objects.create(
+        trial=trial,
+        run=run,
+        source_format=document.source_format,
+        source=source[:500],
+        raw_document=document.raw,
+        content_hash=content_hash,
+        fields=record.to_dict(),
+        snapshot_date=snapshot,
+        last_seen_date=snapshot,
+        registry_last_update=record.last_update_posted,
+        data_timestamp=document.data_timestamp,
+    )
+    _refresh_current(trial)
+    if created or old_current is None:
+        status, changes = NEW, []
+    elif trial.current_version_id != old_current.id:
+        status, changes = CHANGED, diff_fields(old_current.fields, trial.current_version.fields)
+    else:
+        status, changes = HISTORY, []
+    _count(run, status)
+    return Outcome(status=status, source=source, nct_id=record.nct_id, changes=changes)
+
+
+def _refresh_current(trial: Trial) -> None:
+    """Make the trial's fields those of its newest version (by registry date)."""
+    current = trial.versions.order_by("snapshot_date", "id").last()
+    fields = dict(current.fields)
+    locations = fields.pop("locations", [])
+    for name, value in fields.items():
+        if name != "nct_id":
+            setattr(trial, name, "" if value is None and name not in _NULLABLE else value)
+    location_changed = trial.current_version_id != current.id
+    trial.current_version = current
+    trial.record_date = current.last_seen_date
+    trial.save()
+    if location_changed:
+        trial.locations.all().delete()
+        TrialLocation.objects.bulk_create(
+            TrialLocation(trial=trial, position=position, **location)
+            for position, location in enumerate(locations)
+        )
+
+
+_NULLABLE = {"enrollment", "healthy_volunteers"}
+
+
+@dataclass
+class SourceItem:
+    """One document to import: its name for messages, and a way to parse it."""
+
+    name: str
+    parse: Callable[[], ParsedDocument]
+    raw: bytes | str = b""
+    nct_id_hint: str = ""
+
+
+def import_documents(
+    *,
+    run: SyncRun,
+    items: Iterable[SourceItem],
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> SyncRun:
+    """Parse and store each item, rejecting (never skipping) the ones that cannot be stored."""
+    try:
+        for item in items:
+            try:
+                document = item.parse()
+                outcome = store_document(run=run, document=document, source=item.name)
+            except RecordError as exc:
+                outcome = reject_document(
+                    run=run, source=item.name, reason=str(exc), nct_id=item.nct_id_hint, raw=item.raw
+                )
+            if on_outcome:
+                on_outcome(outcome)
+            if run.seen % 100 == 0:
+                run.save(update_fields=["seen", "new", "changed", "unchanged", "rejected"])
+    except BaseException as exc:
+        finish_run(run=run, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return finish_run(run=run)

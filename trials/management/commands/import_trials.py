@@ -1,0 +1,86 @@
+"""manage.py import_trials PATH…: load ClinicalTrials.gov records from files into the database."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from trials import actions
+from trials.models import SyncRun
+from trials.records import RecordError
+from trials.sources.files import iter_legacy_sources
+from trials.sources.legacy_xml import parse_clinical_study
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import ClinicalTrials.gov records from legacy clinical_study XML files, folders of them, "
+        "or a .jsonl.gz bulk file. Importing the same document twice adds nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help=_("XML files, folders or .jsonl.gz files"))
+
+    def handle(self, *args, **options):
+        paths = options["paths"]
+        verbosity = options["verbosity"]
+        missing = [path for path in paths if not Path(path).exists()]
+        if missing:
+            raise CommandError(_("No such file or folder: %(paths)s") % {"paths": ", ".join(missing)})
+        run = actions.start_run(kind=SyncRun.Kind.FILES, parameters={"paths": list(paths)})
+
+        def items():
+            for source in iter_legacy_sources(list(paths)):
+                if source.problem:
+                    yield actions.SourceItem(
+                        name=source.name,
+                        parse=_raiser(source.problem),
+                        raw=source.raw,
+                        nct_id_hint=source.expected_nct_id or "",
+                    )
+                    continue
+                yield actions.SourceItem(
+                    name=source.name,
+                    parse=_parser(source),
+                    raw=source.raw,
+                    nct_id_hint=source.expected_nct_id or "",
+                )
+
+        def report(outcome):
+            if outcome.status == actions.REJECTED:
+                self.stderr.write(_("Rejected %(source)s: %(reason)s") % {"source": outcome.source, "reason": outcome.reason})
+            elif verbosity >= 1 and outcome.status == actions.CHANGED:
+                fields = ", ".join(change.field for change in outcome.changes)
+                self.stdout.write(_("Changed %(nct_id)s: %(fields)s") % {"nct_id": outcome.nct_id, "fields": fields})
+            elif verbosity >= 2:
+                self.stdout.write(f"{outcome.status}: {outcome.nct_id} ({outcome.source})")
+
+        run = actions.import_documents(run=run, items=items(), on_outcome=report)
+        self.stdout.write(
+            _("Read %(seen)d, new %(new)d, changed %(changed)d, unchanged %(unchanged)d, rejected %(rejected)d.")
+            % {
+                "seen": run.seen,
+                "new": run.new,
+                "changed": run.changed,
+                "unchanged": run.unchanged,
+                "rejected": run.rejected,
+            }
+        )
+        if run.seen == 0:
+            raise CommandError(_("No documents found in %(paths)s.") % {"paths": ", ".join(paths)})
+        if run.rejected == run.seen:
+            raise CommandError(_("None of the %(count)d documents could be read.") % {"count": run.seen})
+
+
+def _parser(source):
+    def parse():
+        return parse_clinical_study(source.raw, source=source.name, expected_nct_id=source.expected_nct_id)
+
+    return parse
+
+
+def _raiser(problem):
+    def parse():
+        raise RecordError(problem)
+
+    return parse
