@@ -78,22 +78,34 @@ def ensure_handbook_root(*, locale_code: str, title: str) -> HandbookIndexPage:
         index.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=index, is_default_site=True, site_name=title)
-    elif site.root_page_id != index.id and not isinstance(site.root_page.specific, HandbookIndexPage):
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=index, is_default_site=True, site_name=title
+        )
+    elif site.root_page_id != index.id and not isinstance(
+        site.root_page.specific, HandbookIndexPage
+    ):
         placeholder = site.root_page
         site.root_page = index
         site.site_name = title
         site.save()
-        if placeholder.depth == 2 and not placeholder.get_children().exists() and placeholder.slug == "home":
+        if (
+            placeholder.depth == 2
+            and not placeholder.get_children().exists()
+            and placeholder.slug == "home"
+        ):
             placeholder.delete()
     return index
 
 
 @transaction.atomic
-def ensure_section(*, index: HandbookIndexPage, title: str, slug: str | None = None, sort_order: int = 0) -> SectionPage:
+def ensure_section(
+    *, index: HandbookIndexPage, title: str, slug: str | None = None, sort_order: int = 0
+) -> SectionPage:
     section = SectionPage.objects.child_of(index).filter(title=title).first()
     if section is None:
-        section = SectionPage(title=title, slug=slug or slug_for(title), sort_order=sort_order, locale=index.locale)
+        section = SectionPage(
+            title=title, slug=slug or slug_for(title), sort_order=sort_order, locale=index.locale
+        )
         index.add_child(instance=section)
         section.save_revision().publish()
     return section
@@ -162,12 +174,17 @@ def import_brochure(
         revision.publish()
         page.refresh_from_db()
 
-    result = BrochureImport(page=page, created=created, published=publish, warnings=list(brochure.warnings))
-    site = Site.objects.filter(root_page__in=[index] if index else []).first() or Site.objects.filter(
-        is_default_site=True
-    ).first()
+    result = BrochureImport(
+        page=page, created=created, published=publish, warnings=list(brochure.warnings)
+    )
+    site = (
+        Site.objects.filter(root_page__in=[index] if index else []).first()
+        or Site.objects.filter(is_default_site=True).first()
+    )
     if site is not None:
-        filled, conflicts = update_organisation(site=site, values=brochure.organisation, disclaimer=brochure.disclaimer)
+        filled, conflicts = update_organisation(
+            site=site, values=brochure.organisation, disclaimer=brochure.disclaimer
+        )
         result.organisation_filled = filled
         result.warnings.extend(conflicts)
     return result
@@ -182,13 +199,17 @@ def _free_slug(parent: Page, slug: str) -> str:
 
 
 @transaction.atomic
-def update_organisation(*, site: Site, values: dict[str, str], disclaimer: str = "") -> tuple[list[str], list[str]]:
+def update_organisation(
+    *, site: Site, values: dict[str, str], disclaimer: str = ""
+) -> tuple[list[str], list[str]]:
     """Fill the organisation settings from a brochure without overwriting an editor's text.
 
     Returns the fields filled and, for fields that already differ, a warning each.
     """
     settings_obj = OrganisationSettings.for_site(site)
-    incoming = {name: value for name, value in values.items() if name in ORGANISATION_FIELDS and value}
+    incoming = {
+        name: value for name, value in values.items() if name in ORGANISATION_FIELDS and value
+    }
     if disclaimer:
         incoming["disclaimer"] = disclaimer
     filled, conflicts = [], []

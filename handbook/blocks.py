@@ -44,9 +44,7 @@ class ParagraphBlock(blocks.RichTextBlock):
         template = "handbook/blocks/_paragraph.html"
         label = _("Paragraph")
         description = _("Text. Write an NCT number (e.g. NCT00962923) to link to its trial card.")
-        preview_value = (
-            "<p>一项开放标签的I/II期临床试验（NCT00962923）正在评估同种异体间充质干细胞移植的安全性和有效性。</p>"
-        )
+        preview_value = "<p>一项开放标签的I/II期临床试验（NCT00962923）正在评估同种异体间充质干细胞移植的安全性和有效性。</p>"
 
 
 class TrialBlock(blocks.StructBlock):

@@ -55,7 +55,18 @@ def finish_run(*, run: SyncRun, error: str = "") -> SyncRun:
     run.state = SyncRun.State.FAILED if error else SyncRun.State.READY
     run.error = error
     run.finished_at = timezone.now()
-    run.save(update_fields=["state", "error", "finished_at", "seen", "new", "changed", "unchanged", "rejected"])
+    run.save(
+        update_fields=[
+            "state",
+            "error",
+            "finished_at",
+            "seen",
+            "new",
+            "changed",
+            "unchanged",
+            "rejected",
+        ]
+    )
     return run
 
 
@@ -72,7 +83,9 @@ def _count(run: SyncRun, status: str) -> None:
 
 
 @transaction.atomic
-def reject_document(*, run: SyncRun, source: str, reason: str, nct_id: str = "", raw: str | bytes = "") -> Outcome:
+def reject_document(
+    *, run: SyncRun, source: str, reason: str, nct_id: str = "", raw: str | bytes = ""
+) -> Outcome:
     """Quarantine a document with the reason, so nothing is lost silently."""
     if isinstance(raw, bytes):
         raw = raw[:EXCERPT_CHARS].decode("utf-8", errors="replace")
@@ -198,7 +211,11 @@ def import_documents(
                 outcome = store_document(run=run, document=document, source=item.name)
             except RecordError as exc:
                 outcome = reject_document(
-                    run=run, source=item.name, reason=str(exc), nct_id=item.nct_id_hint, raw=item.raw
+                    run=run,
+                    source=item.name,
+                    reason=str(exc),
+                    nct_id=item.nct_id_hint,
+                    raw=item.raw,
                 )
             if on_outcome:
                 on_outcome(outcome)

@@ -83,7 +83,7 @@ _ROMAN = {"PHASE1": "I", "PHASE2": "II", "PHASE3": "III", "PHASE4": "IV"}
 
 
 def phase_label(phases: list[str]) -> str:
-    """"I/II期" / "Phase 1/2"; the registry's own words for anything else."""
+    """ "I/II期" / "Phase 1/2"; the registry's own words for anything else."""
     if not phases:
         return ""
     if phases == ["NA"]:

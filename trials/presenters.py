@@ -86,10 +86,13 @@ def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
     if trial.overall_status == OverallStatus.UNKNOWN:
         notes = []
         if trial.verification_date:
-            notes.append(_("last verified %(date)s") % {"date": _format_partial(trial.verification_date)})
+            notes.append(
+                _("last verified %(date)s") % {"date": _format_partial(trial.verification_date)}
+            )
         if trial.last_known_status:
             notes.append(
-                _("last known status: %(status)s") % {"status": status_label(trial.last_known_status)}
+                _("last known status: %(status)s")
+                % {"status": status_label(trial.last_known_status)}
             )
         card.status_note = _("; ").join(notes)
     card.phase = phase_label(trial.phases)

@@ -105,7 +105,9 @@ class TrialRecord:
         return cls(**{key: value for key, value in data.items() if key in known})
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -47,7 +47,9 @@ def test_msc_page_shows_cards_repaired_text_disclaimer_and_contacts(client, demo
     assert "本网站不提供专业医疗建议" in html
     assert "18180768676" in html and "info@sscchina.org" in html and "152267349" in html
     assert "ORGANIZATION" not in html and "扫码关注" not in html
-    assert not re.search(r'(src|href)="(https?:)?//(?!clinicaltrials\.gov|pubmed\.ncbi|www\.sscchina\.org)', html)
+    assert not re.search(
+        r'(src|href)="(https?:)?//(?!clinicaltrials\.gov|pubmed\.ncbi|www\.sscchina\.org)', html
+    )
 
 
 def test_second_load_duplicates_nothing(demo):

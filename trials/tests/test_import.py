@@ -80,7 +80,9 @@ def test_locations_follow_the_current_version():
 
 @pytest.mark.django_db
 def test_altered_copy_with_same_registry_date_is_rejected_with_both_names():
-    run, outcomes = import_paths(AACT / "NCT00513591_redownloaded.xml", AACT / "NCT00513591_mod.xml")
+    run, outcomes = import_paths(
+        AACT / "NCT00513591_redownloaded.xml", AACT / "NCT00513591_mod.xml"
+    )
     assert (run.new, run.rejected) == (1, 1)
     rejection = RejectedRecord.objects.get()
     assert rejection.source.endswith("NCT00513591_mod.xml")
@@ -112,7 +114,9 @@ def test_import_trials_command_summary_and_rejections(capsys):
 @pytest.mark.django_db
 def test_import_trials_fails_only_when_nothing_could_be_read():
     with pytest.raises(CommandError):
-        call_command("import_trials", str(AACT / "covid_search.xml"), str(AACT / "empty_search.xml"))
+        call_command(
+            "import_trials", str(AACT / "covid_search.xml"), str(AACT / "empty_search.xml")
+        )
     with pytest.raises(CommandError, match="does-not-exist"):
         call_command("import_trials", "does-not-exist.xml")
     assert not Trial.objects.exists()

@@ -19,8 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help=_("the brochure's text file (UTF-8)"))
-        parser.add_argument("--locale", default="zh-hans", help=_("language of the brochure, e.g. zh-hans or en"))
-        parser.add_argument("--parent", help=_("slug of the page to put it under (default: its section)"))
+        parser.add_argument(
+            "--locale", default="zh-hans", help=_("language of the brochure, e.g. zh-hans or en")
+        )
+        parser.add_argument(
+            "--parent", help=_("slug of the page to put it under (default: its section)")
+        )
         parser.add_argument(
             "--publish",
             action="store_true",
@@ -43,7 +47,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         try:
             result = actions.import_brochure(
-                brochure=brochure, locale_code=locale, parent=parent_page, publish=publish, source_name=file_path.name
+                brochure=brochure,
+                locale_code=locale,
+                parent=parent_page,
+                publish=publish,
+                source_name=file_path.name,
             )
         except actions.HandbookError as exc:
             raise CommandError(str(exc)) from exc
@@ -52,16 +60,28 @@ class Command(BaseCommand):
             self.stdout.write(_("Repaired: %(repair)s") % {"repair": repair})
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(_("Warning: %(warning)s") % {"warning": warning}))
-        counts = {"blocks": len(brochure.blocks), "trials": sum(1 for b in brochure.blocks if isinstance(b, TrialRef))}
+        counts = {
+            "blocks": len(brochure.blocks),
+            "trials": sum(1 for b in brochure.blocks if isinstance(b, TrialRef)),
+        }
         verb = _("Created") if result.created else _("Updated")
         state = _("published") if result.published else _("draft revision, waiting for approval")
         self.stdout.write(
-            _("%(verb)s page “%(title)s” (%(url)s): %(blocks)d blocks, %(trials)d trial cards; %(state)s.")
-            % {"verb": verb, "title": result.page.title, "url": result.page.url_path, "state": state, **counts}
+            _(
+                "%(verb)s page “%(title)s” (%(url)s): %(blocks)d blocks, %(trials)d trial cards; %(state)s."
+            )
+            % {
+                "verb": verb,
+                "title": result.page.title,
+                "url": result.page.get_url() or result.page.url_path,
+                "state": state,
+                **counts,
+            }
         )
         if result.organisation_filled:
             self.stdout.write(
-                _("Organisation settings filled: %(fields)s") % {"fields": ", ".join(result.organisation_filled)}
+                _("Organisation settings filled: %(fields)s")
+                % {"fields": ", ".join(result.organisation_filled)}
             )
 
 
@@ -73,5 +93,7 @@ def _find_parent(slug, locale):
     if page is None:
         raise CommandError(_("No page with slug %(slug)s.") % {"slug": slug})
     if page.specific_class is HandbookPage:
-        raise CommandError(_("%(slug)s is a handbook page; choose a section as the parent.") % {"slug": slug})
+        raise CommandError(
+            _("%(slug)s is a handbook page; choose a section as the parent.") % {"slug": slug}
+        )
     return page.specific

@@ -33,9 +33,22 @@ class Command(BaseCommand):
             Locale.objects.get_or_create(language_code=code)
         actions.ensure_handbook_root(locale_code="zh-hans", title=_("Scleroderma handbook"))
         self.stdout.write(_("Importing trial records (oldest snapshot first)…"))
-        call_command("import_trials", *[str(path) for path in TRIAL_PATHS], verbosity=0, stdout=self.stdout, stderr=self.stderr)
+        call_command(
+            "import_trials",
+            *[str(path) for path in TRIAL_PATHS],
+            verbosity=0,
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
         for brochure in BROCHURES:
-            call_command("import_brochure", str(brochure), locale="zh-hans", publish=True, stdout=self.stdout, stderr=self.stderr)
+            call_command(
+                "import_brochure",
+                str(brochure),
+                locale="zh-hans",
+                publish=True,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
         self._ensure_admin()
 
     @transaction.atomic
@@ -47,18 +60,26 @@ class Command(BaseCommand):
             if wanted:
                 user.set_password(wanted)
                 user.save(update_fields=["password"])
-                self.stdout.write(_("Admin account “admin”: password set from DEMO_ADMIN_PASSWORD."))
+                self.stdout.write(
+                    _("Admin account “admin”: password set from DEMO_ADMIN_PASSWORD.")
+                )
             else:
-                self.stdout.write(_("Admin account “admin” already exists; its password is unchanged."))
+                self.stdout.write(
+                    _("Admin account “admin” already exists; its password is unchanged.")
+                )
             return
         password = wanted or secrets.token_urlsafe(12)
         User.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
         if wanted:
-            self.stdout.write(_("Admin account “admin” created with the password from DEMO_ADMIN_PASSWORD."))
+            self.stdout.write(
+                _("Admin account “admin” created with the password from DEMO_ADMIN_PASSWORD.")
+            )
         else:
             self.stdout.write(
                 self.style.WARNING(
-                    _("Admin account “admin” created. Password (shown only this once): %(password)s")
+                    _(
+                        "Admin account “admin” created. Password (shown only this once): %(password)s"
+                    )
                     % {"password": password}
                 )
             )

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         missing = [path for path in paths if not Path(path).exists()]
         if missing:
-            raise CommandError(_("No such file or folder: %(paths)s") % {"paths": ", ".join(missing)})
+            raise CommandError(
+                _("No such file or folder: %(paths)s") % {"paths": ", ".join(missing)}
+            )
         run = actions.start_run(kind=SyncRun.Kind.FILES, parameters={"paths": list(paths)})
 
         def items():
@@ -48,16 +50,24 @@ class Command(BaseCommand):
 
         def report(outcome):
             if outcome.status == actions.REJECTED:
-                self.stderr.write(_("Rejected %(source)s: %(reason)s") % {"source": outcome.source, "reason": outcome.reason})
+                self.stderr.write(
+                    _("Rejected %(source)s: %(reason)s")
+                    % {"source": outcome.source, "reason": outcome.reason}
+                )
             elif verbosity >= 1 and outcome.status == actions.CHANGED:
                 fields = ", ".join(change.field for change in outcome.changes)
-                self.stdout.write(_("Changed %(nct_id)s: %(fields)s") % {"nct_id": outcome.nct_id, "fields": fields})
+                self.stdout.write(
+                    _("Changed %(nct_id)s: %(fields)s")
+                    % {"nct_id": outcome.nct_id, "fields": fields}
+                )
             elif verbosity >= 2:
                 self.stdout.write(f"{outcome.status}: {outcome.nct_id} ({outcome.source})")
 
         run = actions.import_documents(run=run, items=items(), on_outcome=report)
         self.stdout.write(
-            _("Read %(seen)d, new %(new)d, changed %(changed)d, unchanged %(unchanged)d, rejected %(rejected)d.")
+            _(
+                "Read %(seen)d, new %(new)d, changed %(changed)d, unchanged %(unchanged)d, rejected %(rejected)d."
+            )
             % {
                 "seen": run.seen,
                 "new": run.new,
@@ -69,12 +79,16 @@ class Command(BaseCommand):
         if run.seen == 0:
             raise CommandError(_("No documents found in %(paths)s.") % {"paths": ", ".join(paths)})
         if run.rejected == run.seen:
-            raise CommandError(_("None of the %(count)d documents could be read.") % {"count": run.seen})
+            raise CommandError(
+                _("None of the %(count)d documents could be read.") % {"count": run.seen}
+            )
 
 
 def _parser(source):
     def parse():
-        return parse_clinical_study(source.raw, source=source.name, expected_nct_id=source.expected_nct_id)
+        return parse_clinical_study(
+            source.raw, source=source.name, expected_nct_id=source.expected_nct_id
+        )
 
     return parse
 
