@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+
+from trials.models import Trial
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -22,3 +26,34 @@ def diff_fields(old: dict | None, new: dict) -> list[FieldChange]:
         for name, value in new.items()
         if old.get(name) != value
     ]
+
+
+def field_label(name: str) -> str:
+    """The translated verbose name of a Trial field, for showing changes to editors."""
+    try:
+        field = Trial._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if field.is_relation and field.auto_created:
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: object
+    changes: list[FieldChange]
+
+    @property
+    def labelled(self) -> list[tuple[str, FieldChange]]:
+        return [(field_label(change.field), change) for change in self.changes]
+
+
+def version_history(trial) -> list[VersionRow]:
+    """Every stored version of a trial, newest first, each with what changed from the one before."""
+    versions = list(trial.versions.order_by("snapshot_date", "id"))
+    rows, previous = [], None
+    for version in versions:
+        rows.append(VersionRow(version=version, changes=diff_fields(previous, version.fields)))
+        previous = version.fields
+    return list(reversed(rows))
