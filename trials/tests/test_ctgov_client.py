@@ -1,0 +1,576 @@
+"""The ClinicalTrials.gov client against responses recorded from the live API, served by respx.
+
+Time is fake: `sleep` advances a clock instead of waiting, so every test asserts exactly which
+waits the client asked for, and none of them waits.
+"""
+
+import itertools
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+import respx
+from django.test import override_settings
+
+from trials.records import RecordError
+from trials.sources.api_v2 import parse_study
+from trials.sources.clinicaltrials_gov import (
+    USER_AGENT,
+    ClinicalTrialsGovClient,
+    ClinicalTrialsGovError,
+    PageTokenExpired,
+    RetriesExhausted,
+    StudyNotFound,
+    StudyPage,
+)
+
+BASE = "https://clinicaltrials.gov/api/v2"
+FIXTURES = Path(__file__).parent / "fixtures" / "api-v2"
+RECORDED = FIXTURES / "recorded"
+SPEC = FIXTURES / "openapi" / "ctg-oas-v2_2.0.5.yaml"
+PHELAN_5 = (RECORDED / "search_phelan_limit5_20260811.json").read_bytes()
+PHELAN_NEXT = (RECORDED / "search_phelan_next_20260811.json").read_bytes()
+PHELAN_50 = (RECORDED / "search_phelan_limit50_20260811.json").read_bytes()
+GET_NCT02576665 = (RECORDED / "get_nct02576665_20260811.json").read_bytes()
+PHELAN_TOKEN = json.loads(PHELAN_5)["nextPageToken"]
+# The fields biomcp asked for when it recorded these responses (capture-receipts.subset.json).
+RECORDED_FIELDS = [
+    "NCTId",
+    "BriefTitle",
+    "OverallStatus",
+    "Phase",
+    "StudyType",
+    "Condition",
+    "InterventionName",
+    "LeadSponsorName",
+    "EnrollmentCount",
+    "BriefSummary",
+    "StartDate",
+    "CompletionDate",
+    "MinimumAge",
+    "MaximumAge",
+]
+# The second page's request exactly as recorded on 2026-08-11.
+RECORDED_NEXT_URL = (
+    "https://clinicaltrials.gov/api/v2/studies?query.cond=Phelan-McDermid+Syndrome"
+    "&countTotal=true&pageToken=ZVt07cGHkvI2wRk2CJf6_LLq14bEL8swd7KrgP4dnDeTsPkw&pageSize=5"
+    "&fields=NCTId%2CBriefTitle%2COverallStatus%2CPhase%2CStudyType%2CCondition%2C"
+    "InterventionName%2CLeadSponsorName%2CEnrollmentCount%2CBriefSummary%2CStartDate%2C"
+    "CompletionDate%2CMinimumAge%2CMaximumAge"
+)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when someone sleeps (or a test says time passed)."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+@pytest.fixture
+def registry():
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def make_client(fake_time):
+    clients = []
+
+    def make(**kwargs):
+        options = {
+            "base_url": BASE,
+            "timeout": 5,
+            "min_interval": 1.0,
+            "sleep": fake_time.sleep,
+            "clock": fake_time.clock,
+            "wall_clock": lambda: 1_786_000_000.0,
+            "jitter": lambda: 1.0,
+            **kwargs,
+        }
+        client = ClinicalTrialsGovClient(**options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def query(request: httpx.Request) -> dict[str, str]:
+    return dict(parse_qsl(request.url.query.decode(), keep_blank_values=True))
+
+
+def json_response(body: bytes, status: int = 200, **headers) -> httpx.Response:
+    return httpx.Response(
+        status, content=body, headers={"Content-Type": "application/json", **headers}
+    )
+
+
+def spec_parameters(path: str) -> set[str]:
+    """The query parameter names the OpenAPI description lists for one path's GET."""
+    text = SPEC.read_text(encoding="utf-8")
+    start = text.index(f"\n  {path}:\n")
+    end = text.find("\n  /", start + 1)
+    section = text[start:end]
+    return set(re.findall(r'\n      - name: "([^"]+)"\n        in: "query"', section))
+
+
+# --- paging with the recorded responses -----------------------------------------------------------
+
+
+def test_iter_pages_follows_the_recorded_next_page_token(registry, make_client):
+    second = registry.get("/studies", params={"pageToken": PHELAN_TOKEN}).mock(
+        return_value=json_response(PHELAN_NEXT)
+    )
+    first = registry.get("/studies").mock(return_value=json_response(PHELAN_5))
+    client = make_client()
+    pages = client.iter_pages(
+        cond="Phelan-McDermid Syndrome", fields=RECORDED_FIELDS, page_size=5, count_total=True
+    )
+    one, two = itertools.islice(pages, 2)
+    assert [s["protocolSection"]["identificationModule"]["nctId"] for s in one.studies] == [
+        "NCT02710084",
+        "NCT05105685",
+        "NCT01525901",
+        "NCT03493607",
+        "NCT07119606",
+    ]
+    assert (one.total_count, one.next_page_token) == (21, PHELAN_TOKEN)
+    assert two.studies[0]["protocolSection"]["identificationModule"]["nctId"] == "NCT05187377"
+    assert two.total_count is None
+    assert two.next_page_token == "ZVt07cGHkvI2wRk2CJf6_LLq14bEL8swd7KrgP4bmjeauvk_IQ"
+    assert (first.call_count, second.call_count) == (1, 1)
+    assert "pageToken" not in query(first.calls.last.request)
+    sent = query(second.calls.last.request)
+    recorded = dict(parse_qsl(urlsplit(RECORDED_NEXT_URL).query))
+    assert sent.pop("fields").split("|") == recorded.pop("fields").split(",")
+    assert sent == {**recorded, "format": "json", "markupFormat": "markdown"}
+
+
+def test_iter_pages_asks_for_a_page_only_when_it_is_wanted(registry, make_client):
+    registry.get("/studies", params={"pageToken": PHELAN_TOKEN}).mock(
+        return_value=json_response(PHELAN_NEXT)
+    )
+    route = registry.get("/studies").mock(return_value=json_response(PHELAN_5))
+    pages = make_client().iter_pages(cond="Phelan-McDermid Syndrome", page_size=5)
+    assert next(pages).next_page_token == PHELAN_TOKEN
+    assert route.call_count == 1 and len(registry.calls) == 1
+
+
+def test_iter_pages_stops_at_a_page_without_a_token(registry, make_client, fake_time):
+    route = registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    pages = list(make_client().iter_pages(cond="Phelan-McDermid Syndrome", page_size=50))
+    assert len(pages) == 1 and route.call_count == 1
+    assert (pages[0].total_count, pages[0].next_page_token, len(pages[0].studies)) == (3, None, 3)
+    assert fake_time.sleeps == []
+
+
+def test_a_page_that_gives_back_its_own_token_does_not_loop_forever(registry, make_client):
+    looping = json.dumps({"studies": [], "nextPageToken": "same"}).encode()
+    registry.get("/studies").mock(return_value=json_response(looping))
+    with pytest.raises(ClinicalTrialsGovError, match="returned the page token it was given"):
+        list(make_client(min_interval=0).iter_pages(cond="x", page_token="same"))
+
+
+def test_an_expired_token_mid_query_reaches_the_caller(registry, make_client):
+    registry.get("/studies", params={"pageToken": PHELAN_TOKEN}).mock(
+        return_value=httpx.Response(400, text="Invalid page token")
+    )
+    registry.get("/studies").mock(return_value=json_response(PHELAN_5))
+    pages = make_client().iter_pages(cond="Phelan-McDermid Syndrome", page_size=5)
+    assert next(pages).studies
+    with pytest.raises(PageTokenExpired):
+        next(pages)
+
+
+# --- what is sent --------------------------------------------------------------------------------
+
+
+def test_search_parameters_use_the_spec_names_and_separators(registry, make_client):
+    route = registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    make_client().search_page(
+        cond="systemic sclerosis",
+        term="AREA[LastUpdatePostDate]RANGE[2026-01-01,MAX]",
+        ids=["NCT00962923", "nct02213705"],
+        overall_status=["RECRUITING", "NOT_YET_RECRUITING"],
+        fields=["NCTId", "OverallStatus"],
+        page_size=1000,
+        page_token="abc",
+        count_total=True,
+    )
+    sent = query(route.calls.last.request)
+    assert sent == {
+        "format": "json",
+        "markupFormat": "markdown",
+        "query.cond": "systemic sclerosis",
+        "query.term": "AREA[LastUpdatePostDate]RANGE[2026-01-01,MAX]",
+        "filter.ids": "NCT00962923|NCT02213705",
+        "filter.overallStatus": "RECRUITING|NOT_YET_RECRUITING",
+        "fields": "NCTId|OverallStatus",
+        "pageSize": "1000",
+        "pageToken": "abc",
+        "countTotal": "true",
+    }
+    assert set(sent) <= spec_parameters("/studies")
+
+
+def test_comma_separated_strings_are_sent_pipe_separated(registry, make_client):
+    route = registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    make_client().search_page(ids="NCT00962923, NCT02213705", overall_status="RECRUITING")
+    sent = query(route.calls.last.request)
+    assert (sent["filter.ids"], sent["filter.overallStatus"]) == (
+        "NCT00962923|NCT02213705",
+        "RECRUITING",
+    )
+    assert "countTotal" not in sent and "query.cond" not in sent
+
+
+def test_get_study_returns_the_recorded_study(registry, make_client):
+    route = registry.get("/studies/NCT02576665").mock(return_value=json_response(GET_NCT02576665))
+    study = make_client().get_study("nct02576665", fields=["NCTId", "BriefTitle"])
+    assert study["protocolSection"]["identificationModule"]["nctId"] == "NCT02576665"
+    sent = query(route.calls.last.request)
+    assert sent == {"format": "json", "markupFormat": "markdown", "fields": "NCTId|BriefTitle"}
+    assert set(sent) <= spec_parameters("/studies/{nctId}")
+    trial = parse_study(
+        study, source="GET", expected_nct_id="NCT02576665", snapshot_date="2026-08-11"
+    )
+    assert (trial.record.overall_status, trial.record.phases) == ("TERMINATED", ["PHASE1"])
+
+
+def test_headers_say_who_is_asking(registry, make_client):
+    route = registry.get("/version").mock(
+        return_value=httpx.Response(200, json={"apiVersion": "2.0.5", "dataTimestamp": "x"})
+    )
+    make_client().version()
+    headers = route.calls.last.request.headers
+    assert (
+        headers["User-Agent"]
+        == USER_AGENT
+        == ("LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)")
+    )
+    assert headers["Accept"] == "application/json"
+
+
+def test_version_gives_the_registry_data_timestamp(registry, make_client):
+    """Shaped as the spec's `Version` schema says (no recorded /version response exists)."""
+    body = {"apiVersion": "2.0.5", "dataTimestamp": "2026-08-11T09:00:05"}
+    registry.get("/version").mock(return_value=httpx.Response(200, json=body))
+    assert make_client().version() == body
+
+
+def test_version_without_api_version_is_an_error(registry, make_client):
+    registry.get("/version").mock(return_value=httpx.Response(200, json={"studies": []}))
+    with pytest.raises(ClinicalTrialsGovError, match=f"^{BASE}/version did not answer"):
+        make_client().version()
+
+
+@pytest.mark.parametrize(
+    "kwargs, reason",
+    [
+        ({"page_size": 0}, "between 1 and 1000, not 0"),
+        ({"page_size": 1001}, "between 1 and 1000, not 1001"),
+        ({"page_size": True}, "whole number"),
+        ({"ids": ["NCT00962923", "12345678", "NCT0"]}, "not NCT numbers: 12345678, NCT0"),
+        ({"fields": [" "]}, "fields must name at least one value"),
+    ],
+)
+def test_requests_the_spec_forbids_are_not_sent(registry, make_client, kwargs, reason):
+    with pytest.raises(ValueError, match=reason):
+        make_client().search_page(**kwargs)
+    assert len(registry.calls) == 0
+
+
+@pytest.mark.parametrize("nct_id", ["NCT0096292", "../version", "", "NCT009629234"])
+def test_get_study_refuses_what_is_not_an_nct_id(registry, make_client, nct_id):
+    with pytest.raises(ValueError, match="is not an NCT number"):
+        make_client().get_study(nct_id)
+    assert len(registry.calls) == 0
+
+
+@override_settings(
+    CTGOV_API_BASE="https://mirror.example/api/v2/",
+    CTGOV_REQUEST_INTERVAL=2.5,
+    HTTP_TIMEOUT_SECONDS=7,
+)
+def test_defaults_come_from_settings_when_the_client_is_made():
+    with ClinicalTrialsGovClient() as client:
+        assert client.base_url == "https://mirror.example/api/v2"
+        assert (client.min_interval, client.timeout) == (2.5, 7.0)
+        assert client.max_retries == 6
+
+
+# --- retries ---------------------------------------------------------------------------------
+
+
+def test_429_with_retry_after_seconds_waits_that_long(registry, make_client, fake_time):
+    route = registry.get("/studies").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), json_response(PHELAN_50)]
+    )
+    page = make_client().search_page(cond="x")
+    assert len(page.studies) == 3 and route.call_count == 2
+    assert fake_time.sleeps == [7.0]
+
+
+def test_429_with_an_http_date_is_measured_against_the_response_date(
+    registry, make_client, fake_time
+):
+    limited = httpx.Response(
+        429,
+        headers={
+            "Retry-After": "Tue, 11 Aug 2026 23:00:30 GMT",
+            "Date": "Tue, 11 Aug 2026 23:00:00 GMT",
+        },
+    )
+    registry.get("/studies").mock(side_effect=[limited, json_response(PHELAN_50)])
+    make_client(wall_clock=lambda: 0.0).search_page(cond="x")
+    assert fake_time.sleeps == [30.0]
+
+
+def test_429_with_an_http_date_and_no_date_header_uses_the_wall_clock(
+    registry, make_client, fake_time
+):
+    limited = httpx.Response(429, headers={"Retry-After": "Tue, 11 Aug 2026 23:00:30 GMT"})
+    registry.get("/studies").mock(side_effect=[limited, json_response(PHELAN_50)])
+    make_client(wall_clock=lambda: 1_786_489_220.0).search_page(cond="x")
+    assert fake_time.sleeps == [10.0]
+
+
+def test_429_without_retry_after_backs_off(registry, make_client, fake_time):
+    registry.get("/studies").mock(side_effect=[httpx.Response(429), json_response(PHELAN_50)])
+    make_client().search_page(cond="x")
+    assert fake_time.sleeps == [1.0]
+
+
+def test_server_errors_are_retried_with_growing_waits(registry, make_client, fake_time):
+    route = registry.get("/studies").mock(
+        side_effect=[
+            httpx.Response(500),
+            httpx.Response(502),
+            httpx.Response(503),
+            json_response(PHELAN_50),
+        ]
+    )
+    page = make_client().search_page(cond="x")
+    assert isinstance(page, StudyPage) and route.call_count == 4
+    assert fake_time.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_full_jitter_waits_a_random_share_of_the_backoff_but_keeps_the_pace(
+    registry, make_client, fake_time
+):
+    registry.get("/studies").mock(
+        side_effect=[httpx.Response(503)] * 3 + [json_response(PHELAN_50)]
+    )
+    make_client(jitter=lambda: 0.25).search_page(cond="x")
+    assert fake_time.sleeps == [0.25, 0.75, 0.5, 0.5, 1.0]
+
+
+def test_backoff_is_capped(registry, make_client, fake_time):
+    registry.get("/studies").mock(
+        side_effect=[httpx.Response(503)] * 3 + [json_response(PHELAN_50)]
+    )
+    make_client(backoff_base=10, backoff_max=15).search_page(cond="x")
+    assert fake_time.sleeps == [10.0, 15.0, 15.0]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ConnectError("[Errno 104] Connection reset by peer"),
+        httpx.ReadError("[Errno 104] Connection reset by peer"),
+        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
+        httpx.ReadTimeout("The read operation timed out"),
+        httpx.ConnectTimeout("timed out"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_network_failures_are_retried(registry, make_client, fake_time, error):
+    route = registry.get("/studies").mock(side_effect=[error, json_response(PHELAN_50)])
+    assert len(make_client().search_page(cond="x").studies) == 3
+    assert route.call_count == 2 and fake_time.sleeps == [1.0]
+
+
+def test_a_cut_short_body_is_retried(registry, make_client, fake_time):
+    route = registry.get("/studies").mock(
+        side_effect=[
+            json_response(PHELAN_5[: len(PHELAN_5) // 2]),
+            json_response(b""),
+            json_response(PHELAN_5),
+        ]
+    )
+    page = make_client().search_page(cond="Phelan-McDermid Syndrome", page_size=5)
+    assert page.total_count == 21 and route.call_count == 3
+    assert fake_time.sleeps == [1.0, 2.0]
+
+
+def test_when_retries_run_out_the_error_names_the_url_and_the_last_problem(
+    registry, make_client, fake_time
+):
+    route = registry.get("/studies").mock(
+        side_effect=[httpx.ConnectError("Connection reset by peer")] + [httpx.Response(503)] * 2
+    )
+    with pytest.raises(RetriesExhausted) as caught:
+        make_client(max_retries=2).search_page(cond="systemic sclerosis")
+    message = str(caught.value)
+    assert message.startswith(f"gave up on {BASE}/studies?format=json&")
+    assert "query.cond=systemic+sclerosis" in message
+    assert message.endswith("after 3 attempts; last problem: HTTP 503 Service Unavailable")
+    assert route.call_count == 3 and fake_time.sleeps == [1.0, 2.0]
+    assert isinstance(caught.value, ClinicalTrialsGovError)
+
+
+def test_a_network_error_as_the_last_problem_is_named_with_its_own_words(registry, make_client):
+    registry.get("/version").mock(side_effect=httpx.ConnectError("Connection reset by peer"))
+    with pytest.raises(RetriesExhausted) as caught:
+        make_client(max_retries=0).version()
+    assert str(caught.value) == (
+        f"gave up on {BASE}/version after 1 attempt; "
+        "last problem: ConnectError: Connection reset by peer"
+    )
+
+
+# --- errors retrying cannot fix ----------------------------------------------------------------
+
+
+def test_404_for_a_study_is_study_not_found(registry, make_client, fake_time):
+    registry.get("/studies/NCT09999999").mock(
+        return_value=httpx.Response(404, text="Study NCT09999999 not found")
+    )
+    with pytest.raises(StudyNotFound) as caught:
+        make_client().get_study("NCT09999999")
+    assert str(caught.value) == (
+        f"{BASE}/studies/NCT09999999?format=json&markupFormat=markdown: not found: "
+        "the registry said: Study NCT09999999 not found"
+    )
+    assert caught.value.status_code == 404 and fake_time.sleeps == []
+
+
+@pytest.mark.parametrize("status", [400, 403, 410])
+def test_other_client_errors_fail_at_once(registry, make_client, fake_time, status):
+    route = registry.get("/studies").mock(
+        return_value=httpx.Response(status, text="Invalid parameter: filter.geo")
+    )
+    with pytest.raises(ClinicalTrialsGovError) as caught:
+        make_client().search_page(cond="x")
+    assert type(caught.value) is ClinicalTrialsGovError
+    assert f"{BASE}/studies?" in str(caught.value)
+    assert str(caught.value).endswith(
+        f": HTTP {status} {httpx.codes.get_reason_phrase(status)}: "
+        "the registry said: Invalid parameter: filter.geo"
+    )
+    assert route.call_count == 1 and fake_time.sleeps == []
+
+
+def test_400_on_a_request_with_a_page_token_is_page_token_expired(registry, make_client):
+    route = registry.get("/studies").mock(
+        return_value=httpx.Response(400, text="pageToken is expired")
+    )
+    with pytest.raises(PageTokenExpired, match="refused the page token"):
+        make_client().search_page(cond="x", page_token=PHELAN_TOKEN)
+    assert route.call_count == 1
+
+
+def test_a_page_that_is_valid_json_but_not_a_page_is_an_error(registry, make_client):
+    registry.get("/studies").mock(return_value=json_response(GET_NCT02576665))
+    with pytest.raises(ClinicalTrialsGovError, match="did not answer with a page of studies"):
+        make_client().search_page(cond="x")
+
+
+def test_errors_never_show_credentials_from_the_base_url(make_client):
+    with respx.mock(base_url="https://mirror.example/api/v2") as mirror:
+        mirror.get("/studies/NCT09999999").mock(return_value=httpx.Response(404, text="no"))
+        client = make_client(base_url="https://sync:s3cret@mirror.example/api/v2")
+        with pytest.raises(StudyNotFound) as caught:
+            client.get_study("NCT09999999")
+    assert "s3cret" not in str(caught.value) and "sync:" not in str(caught.value)
+    assert (
+        caught.value.url
+        == "https://mirror.example/api/v2/studies/NCT09999999?format=json&markupFormat=markdown"
+    )
+
+
+def test_an_alias_is_redirected_to_the_trial_that_absorbed_it(registry, make_client):
+    """The spec: an NCT ID found in NCTIdAlias gets a 301 to the actual study. NCT00980226 is
+    an alias of NCT00081588 (AACT's `NCT00980226-id-mismatch.xml`)."""
+    registry.get("/studies/NCT00980226").mock(
+        return_value=httpx.Response(
+            301, headers={"Location": f"{BASE}/studies/NCT00081588?format=json"}
+        )
+    )
+    absorbed = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT00081588", "nctIdAliases": ["NCT00980226"]}
+        }
+    }
+    registry.get("/studies/NCT00081588").mock(return_value=httpx.Response(200, json=absorbed))
+    study = make_client().get_study("NCT00980226")
+    with pytest.raises(RecordError, match=r"\(NCT00980226 is an alias of NCT00081588\)$"):
+        parse_study(study, source="GET", expected_nct_id="NCT00980226", snapshot_date="2026-08-11")
+    assert parse_study(study, source="GET", snapshot_date="2026-08-11").record.nct_id == (
+        "NCT00081588"
+    )
+
+
+# --- pace --------------------------------------------------------------------------------------
+
+
+def test_two_quick_requests_are_a_second_apart(registry, make_client, fake_time):
+    registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    client = make_client()
+    client.search_page(cond="x")
+    assert fake_time.sleeps == []
+    fake_time.now += 0.3
+    client.search_page(cond="x")
+    assert fake_time.sleeps == [0.7]
+    fake_time.now += 5
+    client.search_page(cond="x")
+    assert fake_time.sleeps == [0.7]
+
+
+def test_pace_applies_across_endpoints_and_uses_min_interval(registry, make_client, fake_time):
+    registry.get("/version").mock(
+        return_value=httpx.Response(200, json={"apiVersion": "2.0.5", "dataTimestamp": "x"})
+    )
+    registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    client = make_client(min_interval=2.5)
+    client.version()
+    client.search_page(cond="x")
+    client.search_page(cond="x")
+    assert fake_time.sleeps == [2.5, 2.5]
+
+
+def test_a_retry_after_shorter_than_the_pace_is_topped_up_to_it(registry, make_client, fake_time):
+    registry.get("/studies").mock(
+        side_effect=[httpx.Response(503, headers={"Retry-After": "0"}), json_response(PHELAN_50)]
+    )
+    make_client().search_page(cond="x")
+    assert fake_time.sleeps == [1.0]
+
+
+def test_the_timeout_goes_with_every_request(registry, make_client):
+    route = registry.get("/studies").mock(return_value=json_response(PHELAN_50))
+    make_client(timeout=12).search_page(cond="x")
+    assert route.calls.last.request.extensions["timeout"] == {
+        "connect": 12.0,
+        "read": 12.0,
+        "write": 12.0,
+        "pool": 12.0,
+    }
