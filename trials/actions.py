@@ -86,11 +86,18 @@ def _count(run: SyncRun, status: str) -> None:
 def reject_document(
     *, run: SyncRun, source: str, reason: str, nct_id: str = "", raw: str | bytes = ""
 ) -> Outcome:
-    """Quarantine a document with the reason, so nothing is lost silently."""
+    """Quarantine a document with the reason, so nothing is lost silently.
+
+    A page read again in the same run (after an expired page token) does not quarantine the
+    same document twice.
+    """
     if isinstance(raw, bytes):
         raw = raw[:EXCERPT_CHARS].decode("utf-8", errors="replace")
-    RejectedRecord.objects.create(
-        run=run, source=source[:500], nct_id=nct_id[:11], reason=reason, excerpt=raw[:EXCERPT_CHARS]
+    RejectedRecord.objects.get_or_create(
+        run=run,
+        source=source[:500],
+        reason=reason,
+        defaults={"nct_id": nct_id[:11], "excerpt": raw[:EXCERPT_CHARS]},
     )
     _count(run, REJECTED)
     return Outcome(status=REJECTED, source=source, nct_id=nct_id, reason=reason)

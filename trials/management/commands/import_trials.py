@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from trials import actions
 from trials.models import SyncRun
-from trials.records import RecordError
-from trials.sources.files import iter_legacy_sources
+from trials.progress import Progress
+from trials.records import FORMAT_API_V2, RecordError
+from trials.sources.api_v2 import parse_study
+from trials.sources.files import count_sources, iter_legacy_sources
 from trials.sources.legacy_xml import parse_clinical_study
 
 
@@ -19,7 +21,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help=_("XML files, folders or .jsonl.gz files"))
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            help=_(
+                "XML files, folders, .jsonl.gz files, or the registry's bulk ctg-studies.json.zip"
+            ),
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -29,7 +37,14 @@ class Command(BaseCommand):
             raise CommandError(
                 _("No such file or folder: %(paths)s") % {"paths": ", ".join(missing)}
             )
-        run = actions.start_run(kind=SyncRun.Kind.FILES, parameters={"paths": list(paths)})
+        bulk = any(str(path).lower().endswith((".zip", ".jsonl.gz", ".jsonl")) for path in paths)
+        run = actions.start_run(
+            kind=SyncRun.Kind.BULK if bulk else SyncRun.Kind.FILES,
+            parameters={"paths": list(paths)},
+        )
+        progress = (
+            Progress(self.stderr._out, total=count_sources(list(paths))) if verbosity >= 1 else None
+        )
 
         def items():
             for source in iter_legacy_sources(list(paths)):
@@ -49,6 +64,8 @@ class Command(BaseCommand):
                 )
 
         def report(outcome):
+            if progress:
+                progress.advance()
             if outcome.status == actions.REJECTED:
                 self.stderr.write(
                     _("Rejected %(source)s: %(reason)s")
@@ -64,6 +81,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{outcome.status}: {outcome.nct_id} ({outcome.source})")
 
         run = actions.import_documents(run=run, items=items(), on_outcome=report)
+        if progress and run.seen >= 1000:
+            progress.finish()
         self.stdout.write(
             _(
                 "Read %(seen)d, new %(new)d, changed %(changed)d, unchanged %(unchanged)d, rejected %(rejected)d."
@@ -85,6 +104,18 @@ class Command(BaseCommand):
 
 
 def _parser(source):
+    if source.format == FORMAT_API_V2:
+
+        def parse():
+            return parse_study(
+                source.raw,
+                source=source.name,
+                expected_nct_id=source.expected_nct_id,
+                snapshot_date=source.snapshot_date,
+            )
+
+        return parse
+
     def parse():
         return parse_clinical_study(
             source.raw, source=source.name, expected_nct_id=source.expected_nct_id
