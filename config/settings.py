@@ -31,6 +31,7 @@ else:
 INSTALLED_APPS = [
     "handbook",
     "trials",
+    "literature",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.settings",
@@ -151,7 +152,15 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "handbook@localhost")
 # External sources. Pages never call these while rendering; only sync commands do.
 CTGOV_API_BASE = env_str("CTGOV_API_BASE", "https://clinicaltrials.gov/api/v2")
 CTGOV_REQUEST_INTERVAL = float(env_str("CTGOV_REQUEST_INTERVAL", "1.0"))
+CTGOV_MAX_RETRIES = env_int("CTGOV_MAX_RETRIES", 6)
+CTGOV_BACKOFF_SECONDS = float(env_str("CTGOV_BACKOFF_SECONDS", "1.0"))
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30)
+# PubMed E-utilities (sync_publications only). NCBI asks every client for a contact address;
+# an API key raises the allowed rate from 3 to 10 requests a second. The base URL can point at
+# a mirror or a test server.
+ENTREZ_BASE_URL = env_str("ENTREZ_BASE_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+ENTREZ_EMAIL = env_str("ENTREZ_EMAIL", "")
+ENTREZ_API_KEY = env_str("ENTREZ_API_KEY", "")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

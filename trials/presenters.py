@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from literature.presenters import PublicationRow, publications_for_trial
 from trials.dates import PartialDate
 from trials.labels import (
     country_name,
@@ -58,6 +59,9 @@ class TrialCard:
     dates: list[DateRow] = field(default_factory=list)
     results_posted: bool = False
     references: list[ReferenceRow] = field(default_factory=list)
+    # Papers linked to the trial (literature app): results, and background references apart.
+    publications: list[PublicationRow] = field(default_factory=list)
+    background_publications: list[PublicationRow] = field(default_factory=list)
     record_date: str = ""
     anchor: str = ""
 
@@ -135,6 +139,9 @@ def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
             )
         )
     card.references.sort(key=lambda row: not row.is_result)
+    linked = publications_for_trial(trial.nct_id)
+    card.publications = linked.results
+    card.background_publications = linked.background
     if trial.record_date:
         card.record_date = PartialDate(
             trial.record_date.year, trial.record_date.month, trial.record_date.day
