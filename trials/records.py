@@ -120,3 +120,30 @@ class ParsedDocument:
     raw: str
     snapshot_date: str = ""  # ISO day the registry produced this document ("download_date")
     data_timestamp: str = ""  # API v2 /version dataTimestamp, when known
+
+
+def decode_document(raw: bytes | str) -> str:
+    """A registry document as text: UTF-8 only, with a plain reason when it is not."""
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise RecordError("not UTF-8 text: it contains NUL bytes (UTF-16 or a binary file?)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.end == len(raw) and exc.reason == "unexpected end of data":
+                raise RecordError(
+                    "not UTF-8 text: the document ends inside a character (cut short?)"
+                ) from None
+            raise RecordError(
+                f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
+            ) from None
+    elif isinstance(raw, str):
+        text = raw
+        if "\x00" in text:
+            raise RecordError("not UTF-8 text: it contains NUL characters")
+    else:
+        raise RecordError(f"cannot read a {type(raw).__name__} as a study: give bytes, str or dict")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise RecordError("empty document")
+    return text

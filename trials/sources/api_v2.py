@@ -45,6 +45,7 @@ from trials.records import (
     RecordError,
     Reference,
     TrialRecord,
+    decode_document,
 )
 from trials.sources.legacy_xml import nct_id_from_name
 
@@ -183,7 +184,7 @@ def _load(raw: bytes | str | dict) -> tuple[dict, str]:
         data: Any = raw
         text = json.dumps(raw, ensure_ascii=False)
     else:
-        text = _as_text(raw)
+        text = decode_document(raw)
         data = _parse_json(text)
     if isinstance(data, list):
         raise RecordError(f"the JSON is a list of {len(data)} items, not a study object")
@@ -198,32 +199,6 @@ def _load(raw: bytes | str | dict) -> tuple[dict, str]:
         keys = ", ".join(sorted(data)[:6]) or "none"
         raise RecordError(f"the JSON object is not a study: no protocolSection (its keys: {keys})")
     return data, text
-
-
-def _as_text(raw: bytes | str) -> str:
-    if isinstance(raw, bytes):
-        if b"\x00" in raw:
-            raise RecordError("not UTF-8 text: it contains NUL bytes (UTF-16 or a binary file?)")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.end == len(raw) and exc.reason == "unexpected end of data":
-                raise RecordError(
-                    "not UTF-8 text: the document ends inside a character (cut short?)"
-                ) from None
-            raise RecordError(
-                f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
-            ) from None
-    elif isinstance(raw, str):
-        text = raw
-        if "\x00" in text:
-            raise RecordError("not UTF-8 text: it contains NUL characters")
-    else:
-        raise RecordError(f"cannot read a {type(raw).__name__} as a study: give bytes, str or dict")
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise RecordError("empty document")
-    return text
 
 
 def _parse_json(text: str) -> Any:

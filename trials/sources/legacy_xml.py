@@ -28,6 +28,7 @@ from trials.records import (
     RecordError,
     Reference,
     TrialRecord,
+    decode_document,
 )
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def parse_clinical_study(
     when given, must be the record's own NCT ID: the registry redirects retired IDs (aliases)
     to the trial that absorbed them, so a file saved under an alias holds another trial.
     """
-    text = _as_text(raw)
+    text = decode_document(raw)
     root = _parse_xml(text)
     if root.tag == "rss":
         raise RecordError("this is an RSS search result, not a clinical_study record")
@@ -268,26 +269,6 @@ def parse_clinical_study(
         raw=text,
         snapshot_date=_snapshot_date(root),
     )
-
-
-def _as_text(raw: bytes | str) -> str:
-    if isinstance(raw, bytes):
-        if b"\x00" in raw:
-            raise RecordError("not UTF-8 text: it contains NUL bytes (UTF-16 or a binary file?)")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RecordError(
-                f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8"
-            ) from None
-    else:
-        text = raw
-        if "\x00" in text:
-            raise RecordError("not UTF-8 text: it contains NUL characters")
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise RecordError("empty document")
-    return text
 
 
 def _parse_xml(text: str) -> Element:

@@ -1,7 +1,9 @@
+import datetime as dt
 import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from bench.generate_bulk_zip import generate
 from trials.models import RejectedRecord, SyncRun, Trial, TrialVersion
@@ -20,7 +22,7 @@ def test_bulk_zip_import_is_streamed_idempotent_and_dated_by_the_archive(tmp_pat
     assert (run.kind, run.seen, run.new, run.rejected) == ("bulk", 31, 30, 1)
     assert Trial.objects.count() == 30
     assert set(TrialVersion.objects.values_list("snapshot_date", flat=True)) == {
-        __import__("datetime").date(2026, 8, 11)
+        dt.date(2026, 8, 11)
     }
     assert RejectedRecord.objects.get().source.endswith("NCT99999999.json")
 
@@ -42,9 +44,10 @@ def test_progress_lines_with_total_rate_and_eta():
     now = [0.0]
     log = Log()
     progress = Progress(log, total=100, interval=10, clock=lambda: now[0])
-    for _ in range(50):
-        now[0] += 0.5
-        progress.advance()
+    with translation.override("en"):
+        for _ in range(50):
+            now[0] += 0.5
+            progress.advance()
     lines = log.text.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("20/100") and "2/s" in lines[0] and "0:40" in lines[0]
