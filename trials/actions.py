@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from trials.history import FieldChange, diff_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import ParsedDocument, RecordError
+from trials.records import ParsedDocument, RecordError, hash_fields
 
 NEW = "new"
 CHANGED = "changed"
@@ -114,7 +114,8 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
     """
     record = document.record
     snapshot = dt.date.fromisoformat(document.snapshot_date)
-    content_hash = record.content_hash()
+    fields = record.to_dict()
+    content_hash = hash_fields(fields)
     trial, created = Trial.objects.select_for_update().get_or_create(nct_id=record.nct_id)
     versions = trial.versions.order_by("snapshot_date", "id")
 
@@ -154,7 +155,7 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         source=source[:500],
         raw_document=document.raw,
         content_hash=content_hash,
-        fields=record.to_dict(),
+        fields=fields,
         snapshot_date=snapshot,
         last_seen_date=snapshot,
         registry_last_update=record.last_update_posted,

@@ -105,10 +105,13 @@ class TrialRecord:
         return cls(**{key: value for key, value in data.items() if key in known})
 
     def content_hash(self) -> str:
-        canonical = json.dumps(
-            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return hash_fields(self.to_dict())
+
+
+def hash_fields(fields: dict) -> str:
+    """SHA-256 of the canonical JSON of normalised fields: equal records hash equal."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass
