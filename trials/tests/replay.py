@@ -21,8 +21,16 @@ DATA_TIMESTAMP = "2026-08-11T09:00:05"
 
 
 class ReplayServer:
-    def __init__(self, studies: list[dict], *, page_size: int = 3, timeout_delay: float = 1.0):
+    def __init__(
+        self,
+        studies: list[dict],
+        *,
+        page_size: int = 3,
+        timeout_delay: float = 1.0,
+        data_timestamp: str = DATA_TIMESTAMP,
+    ):
         self.studies = studies
+        self.data_timestamp = data_timestamp
         self.page_size = page_size
         self.timeout_delay = timeout_delay
         self.faults: deque[str] = deque()
@@ -109,7 +117,10 @@ class ReplayServer:
                 if fault == "expire":
                     replay.generation += 1
                 if url.path.endswith("/version"):
-                    status, body = 200, {"apiVersion": "2.0.5", "dataTimestamp": DATA_TIMESTAMP}
+                    status, body = (
+                        200,
+                        {"apiVersion": "2.0.5", "dataTimestamp": replay.data_timestamp},
+                    )
                 elif url.path.endswith("/studies"):
                     status, body = replay._page(parse_qs(url.query))
                 else:

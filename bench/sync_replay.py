@@ -1,0 +1,61 @@
+"""Incremental sync benchmark: N changed studies from the local replay server.
+
+The database first holds N generated studies; the replay server then serves the same N NCT
+numbers with other statuses, dates and enrolment (another generator seed), so every study is
+a real change. Measures `sync.run_sync` wall time, pages of 1,000 as the registry serves them.
+
+    DJANGO_DEBUG=true .venv/bin/python bench/sync_replay.py 2000
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'sync.sqlite3'}")
+
+
+def main(count: int) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.generate_bulk_zip import clone, generate, templates
+    from trials import sync
+    from trials.models import Trial
+    from trials.sources.clinicaltrials_gov import ClinicalTrialsGovClient
+    from trials.tests.replay import ReplayServer
+
+    db = Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    call_command("migrate", verbosity=0)
+    archive = generate(count, ROOT / "var" / "bench" / f"sync-base-{count}.zip", seed=1)
+    call_command("import_trials", str(archive), verbosity=0)
+
+    rng = random.Random(2)
+    bases = templates()
+    changed = [clone(bases[n % len(bases)], n, rng) for n in range(count)]
+    with ReplayServer(changed, page_size=1000, data_timestamp="2026-08-12T09:00:05") as server:
+        client = ClinicalTrialsGovClient(server.base_url, min_interval=0)
+        started = time.perf_counter()
+        run, _ = sync.start_or_resume(
+            client=client, ids=[], condition="systemic sclerosis", since=None
+        )
+        run = sync.run_sync(run=run, client=client)
+        elapsed = time.perf_counter() - started
+    print(
+        f"{count} studies: {elapsed:.1f} s wall; {sync.describe(run)}; trials stored {Trial.objects.count()}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000))
