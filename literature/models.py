@@ -15,7 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from trials.models import Trial
+from trials.models import SyncRun, Trial
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
@@ -187,10 +187,7 @@ class PublicationSyncRun(models.Model):
     so an interrupted or failed run is taken up again exactly where it stopped.
     """
 
-    class State(models.TextChoices):
-        IMPORTING = "importing", _("importing")
-        READY = "ready", _("ready")
-        FAILED = "failed", _("failed")
+    State = SyncRun.State
 
     key = models.CharField(_("key"), max_length=120, unique=True)
     state = models.CharField(

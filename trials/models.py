@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from trials.dates import PartialDate
 from trials.records import FORMAT_API_V2, FORMAT_LEGACY_XML, TrialRecord
 
 
@@ -143,12 +142,6 @@ class Trial(models.Model):
     @property
     def registry_url(self) -> str:
         return f"https://clinicaltrials.gov/study/{self.nct_id}"
-
-    def partial(self, field_name: str) -> PartialDate | None:
-        return PartialDate.from_iso(getattr(self, field_name))
-
-    def as_record(self) -> TrialRecord:
-        return TrialRecord.from_dict(self.current_version.fields) if self.current_version else None
 
 
 class TrialLocation(models.Model):
