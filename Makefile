@@ -6,13 +6,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-APT_PACKAGES := gettext
+APT_PACKAGES := gettext fonts-noto-cjk poppler-utils chromium
+APP_LOCALES := freshness publishing finder membership
+PO_FILES := $(shell find . -path ./.venv -prune -o -path ./node_modules -prune -o -name django.po -print)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install demo test test-postgres check messages lock
 
-install: $(VENV)/.installed locale/zh_Hans/LC_MESSAGES/django.mo
+install: $(VENV)/.installed .messages-compiled
 
 .apt-installed: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,9 +29,11 @@ $(VENV)/.installed: requirements/lock.txt .apt-installed
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
 	@touch $@
 
-locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.installed
-	DJANGO_DEBUG=true $(MANAGE) compilemessages --ignore=.venv -v 0
-	@test -s $@ || { echo "compilemessages produced no $@"; exit 1; }
+# Every app keeps its own locale/zh_Hans/django.po (ADR 0007); compile them all when any changes.
+.messages-compiled: $(PO_FILES) $(VENV)/.installed
+	DJANGO_DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	@test -s locale/zh_Hans/LC_MESSAGES/django.mo || { echo "compilemessages produced no locale/zh_Hans/LC_MESSAGES/django.mo"; exit 1; }
+	@touch $@
 
 demo: export DJANGO_DEBUG ?= true
 demo: install
@@ -55,7 +59,8 @@ check: install
 
 messages: export DJANGO_DEBUG ?= true
 messages: install
-	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --no-obsolete
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --ignore=node_modules $(foreach a,$(APP_LOCALES),--ignore=$(a)) --no-obsolete
+	for a in $(APP_LOCALES); do (cd $$a && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete) || exit 1; done
 
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/lock.txt

@@ -17,6 +17,13 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
+urlpatterns += i18n_patterns(
+    path("finder/", include("finder.urls")),
+    path("join/", include("membership.urls")),
+    path("publishing/", include("publishing.urls")),
+    prefix_default_language=True,
+)
+
 if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
