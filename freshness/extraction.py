@@ -99,6 +99,14 @@ def extract_statements(paragraphs: list[str], *, language: str) -> list[Statemen
     return statements
 
 
+def sentence_span(text: str, position: int, *, language: str) -> tuple[int, int]:
+    """The [start, end) of the sentence of `text` that contains `position`."""
+    for start, end in _sentences(text, language):
+        if start <= position < end:
+            return start, end
+    return 0, len(text)
+
+
 def _trial_for(
     cited: list[tuple[int, str]], start: int, end: int, carried: str | None
 ) -> str | None:
@@ -943,4 +951,4 @@ EN_RULES = [
     ),
 ]
 
-__all__ = ["KINDS", "Statement", "extract_statements"]
+__all__ = ["KINDS", "Statement", "extract_statements", "sentence_span"]
