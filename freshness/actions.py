@@ -114,6 +114,7 @@ def trial_facts(nct_ids: Iterable[str]) -> dict[str, TrialFacts]:
                 record=TrialRecord.from_dict(version.fields),
                 snapshot_date=version.snapshot_date.isoformat(),
                 version_id=version.pk,
+                last_seen_date=version.last_seen_date.isoformat() if version.last_seen_date else "",
             )
         )
     publications: dict[str, list[ResultPublication]] = defaultdict(list)

@@ -46,6 +46,7 @@ class RecordVersion:
     record: TrialRecord
     snapshot_date: str
     version_id: int | None = None
+    last_seen_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def _evidence(version: RecordVersion, field_name: str, value, **extra) -> dict:
         "registry_value": value,
         "version_id": version.version_id,
         "version_date": version.snapshot_date,
+        "last_seen_date": version.last_seen_date or version.snapshot_date,
         **extra,
     }
 

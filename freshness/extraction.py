@@ -819,7 +819,7 @@ EN_RULES = [
         re.compile(
             _EN_MODS + r"(?P<verb>started|start|began|begin|begun|launched|launch|opened|open)"
             r"(?:\s+(?:recruiting|enrolling|recruitment|enrolment|enrollment))?"
-            r"(?:\s+[^.;,]{0,60}?)?\s+in\s+" + _EN_DATE,
+            r"(?:\s+[^.;,]{0,60}?)??\s+in\s+" + _EN_DATE,
             re.I,
         ),
         _en_date,
