@@ -164,7 +164,7 @@ def test_text_report_and_bad_date(seed_both):
 def test_reextraction_keeps_identity_and_honours_deleted_statements(seed_both):
     import datetime as dt
 
-    page = HandbookPage.objects.get()
+    page = HandbookPage.objects.get(locale__language_code="zh-hans")
     _check("2026-11-25")
     before = {s.pk for s in Statement.objects.filter(page=page)}
     deleted = Statement.objects.get(claim_text="从脐带获得")

@@ -1,0 +1,50 @@
+"""What readers see of the checks: the page's checked date, a notice, and per-trial flags.
+
+Reads stored rows only; computing a trial's flags is pure arithmetic on its stored record.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from freshness.checks import record_stale, results_overdue
+from trials.dates import PartialDate
+
+register = template.Library()
+
+
+def _day(value) -> str:
+    if not value:
+        return ""
+    return PartialDate(value.year, value.month, value.day).format()
+
+
+@register.simple_tag
+def page_freshness(page) -> dict:
+    from freshness.models import PageFreshness
+
+    info = PageFreshness.objects.filter(page_id=getattr(page, "pk", None)).first()
+    if info is None:
+        return {"checked_on": "", "show_notice": False}
+    return {
+        "checked_on": _day(info.checked_on),
+        "show_notice": info.show_notice and info.open_findings > 0,
+    }
+
+
+@register.simple_tag
+def trial_freshness(nct_id: str) -> dict:
+    from freshness.actions import trial_facts
+
+    facts = trial_facts([nct_id]).get(nct_id.upper())
+    if facts is None:
+        return {}
+    today = timezone.localdate()
+    overdue, due = results_overdue(facts, today=today)
+    return {
+        "results_overdue": overdue,
+        "results_due": _day(due),
+        "record_stale": record_stale(facts, today=today),
+        "last_update": facts.record.last_update_posted,
+    }
