@@ -47,7 +47,7 @@ def trials_stored(sender, nct_ids=(), **kwargs):
     """New registry records: re-check the pages that make claims about those trials."""
     from wagtail.models import Page
 
-    from freshness.actions import run_checks
+    from freshness.actions import notify_editors, run_checks
     from freshness.models import Statement
 
     page_ids = set(
@@ -56,7 +56,8 @@ def trials_stored(sender, nct_ids=(), **kwargs):
         .values_list("page_id", flat=True)
     )
     if page_ids:
-        run_checks(today=_today(), pages=list(Page.objects.filter(pk__in=page_ids)))
+        run, report = run_checks(today=_today(), pages=list(Page.objects.filter(pk__in=page_ids)))
+        notify_editors(run=run, report=report)
 
 
 def _refresh(page_id: int) -> None:

@@ -22,9 +22,9 @@ def demo(db, monkeypatch):
 def test_page_shows_checked_date_and_overdue_results(client, demo):
     html = client.get(demo.url).content.decode()
     assert "本页试验信息核对于2026年11月25日" in html.replace(" ", "")
-    # NCT02975960 completed 2017-10-30 (primary) with no results: due 2018-12-04.
+    # NCT02975960: primary completion 2017-10-30, no results: due 395 days later, 2018-11-29.
     card = html.split('id="trial-NCT02975960"')[1].split("</article>")[0]
-    assert "结果逾期未报" in card and "2018年12月4日" in card
+    assert "结果逾期未报" in card and "2018年11月29日" in card
     assert html.count("trial-card__flag--overdue") == 4
     assert "freshness-notice" not in html
 

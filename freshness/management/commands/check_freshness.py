@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from freshness.actions import extract_page, run_checks
+from freshness.actions import extract_page, notify_editors, run_checks
 from freshness.presenters import statement_row
 from handbook.models import HandbookPage
 
@@ -31,6 +31,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--today", help=_("Check as of this date (YYYY-MM-DD)."))
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--no-email",
+            action="store_true",
+            help=_("Do not email the editors a digest of newly flagged statements."),
+        )
 
     def handle(self, *args, **options):
         today = _date(options["today"]) if options["today"] else timezone.localdate()
@@ -41,6 +46,8 @@ class Command(BaseCommand):
         if options["format"] == "json":
             rows = [statement_row(item) for item in report]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            if not options["no_email"]:
+                self._notify(run, report, quiet=True)
             return
         flagged = [item for item in report if item.finding.is_flagged]
         self.stdout.write(
@@ -67,3 +74,24 @@ class Command(BaseCommand):
             self.stdout.write(f"  {finding.reason_zh}")
             if finding.suggestion_zh:
                 self.stdout.write("  → " + finding.suggestion_zh)
+        if not options["no_email"]:
+            self._notify(run, report, quiet=False)
+
+    def _notify(self, run, report, *, quiet: bool):
+        """Mail the digest; a mail failure is reported after the run is safely stored."""
+        try:
+            sent = notify_editors(run=run, report=report)
+        except OSError as exc:
+            raise CommandError(
+                _(
+                    "The check finished and was saved, but the digest email could not be sent "
+                    "(%(error)s). Check the DJANGO_EMAIL_* settings."
+                )
+                % {"error": exc}
+            ) from exc
+        if sent:
+            out = self.stderr if quiet else self.stdout
+            out.write(
+                _("Digest of %(count)d new findings emailed to %(people)d editors.")
+                % {"count": run.newly_flagged, "people": sent}
+            )
