@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,6 +22,7 @@ from trials.labels import (
     status_label,
 )
 from trials.models import OverallStatus, Trial
+from trials.timeline import trial_timeline
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
@@ -64,6 +66,7 @@ class TrialCard:
     background_publications: list[PublicationRow] = field(default_factory=list)
     record_date: str = ""
     anchor: str = ""
+    timeline: object = None  # trials.timeline.TimelineView: planned vs actual, status history
 
 
 def _format_partial(value: str) -> str:
@@ -142,6 +145,7 @@ def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
     linked = publications_for_trial(trial.nct_id)
     card.publications = linked.results
     card.background_publications = linked.background
+    card.timeline = trial_timeline(trial, publications=linked.results, today=timezone.localdate())
     if trial.record_date:
         card.record_date = PartialDate(
             trial.record_date.year, trial.record_date.month, trial.record_date.day
