@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MembershipConfig(AppConfig):
     name = "membership"
     verbose_name = _("Group applications")
+
+    def ready(self):
+        from membership import checks, crypto
+
+        crypto.validate_keys()
+        checks.register()

@@ -1,0 +1,226 @@
+"""The applicant's pages: apply, receipt, status (by code, posted), reply, withdraw, privacy.
+
+A code is never part of a URL: it is posted, so it stays out of server logs, browser history
+and Referer headers. Every lookup answers an unknown, malformed, withdrawn or deleted code the
+same way, and lookups are rate limited per IP address, so codes cannot be enumerated. Pages
+that show personal data are never cached and not indexed.
+"""
+
+from functools import wraps
+
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from handbook.models import OrganisationSettings
+from membership import actions, ratelimit, uploads
+from membership.forms import UNKNOWN_CODE, ApplicationForm, LookupForm, ReplyForm, WithdrawForm
+from membership.models import ApplicantDetails, Status
+from membership.presenters import privacy_facts, status_page
+
+RECEIPT_SESSION_KEY = "membership_receipt_code"
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def private_page(view):
+    """No caching, no indexing, and a strict content security policy for these pages."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = PAGE_POLICY
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapped)
+
+
+def _organisation(request):
+    return OrganisationSettings.for_request(request)
+
+
+def _context(request, **extra) -> dict:
+    return {"privacy": privacy_facts(), "organisation": _organisation(request), **extra}
+
+
+def _too_many(request):
+    return render(request, "membership/too_many.html", _context(request), status=429)
+
+
+def _too_large(request):
+    return render(
+        request,
+        "membership/too_large.html",
+        _context(request, limits=uploads.limits_context()),
+        status=413,
+    )
+
+
+def _guard_upload(request):
+    """Checks made before a multipart body is parsed; returns a refusal or None."""
+    if uploads.request_too_large(request):
+        return _too_large(request)
+    return None
+
+
+@private_page
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    if request.method == "POST":
+        refusal = _guard_upload(request)
+        if refusal is None and not ratelimit.allow_application_from_ip(request):
+            refusal = _too_many(request)
+        if refusal is not None:
+            return refusal
+        uploads.install_upload_handler(request)
+    return _apply(request)
+
+
+@csrf_protect
+def _apply(request):
+    if request.method == "POST":
+        if ratelimit.contact_has_applied_enough(request.POST.get("contact", "")):
+            return _too_many(request)
+        form = ApplicationForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            details = ApplicantDetails(
+                nickname=data["nickname"],
+                contact_kind=data["contact_kind"],
+                contact=data["contact"],
+                province=data["province"],
+                city=data["city"],
+                diagnosis=data["diagnosis"],
+                diagnosis_other=data["diagnosis_other"],
+                diagnosis_year=data["diagnosis_year"],
+                hospital=data["hospital"],
+                role=data["role"],
+            )
+            _application, code = actions.submit_application(
+                details=details,
+                proof=data["proof"],
+                language=translation.get_language() or "zh-hans",
+                now=timezone.now(),
+            )
+            ratelimit.count_application_for_contact(data["contact"])
+            request.session[RECEIPT_SESSION_KEY] = code
+            return redirect("membership:receipt")
+    else:
+        form = ApplicationForm()
+    return render(request, "membership/apply.html", _context(request, form=form))
+
+
+@private_page
+@require_http_methods(["GET"])
+def receipt(request):
+    code = request.session.get(RECEIPT_SESSION_KEY)
+    if not code:
+        return redirect("membership:status")
+    return render(request, "membership/receipt.html", _context(request, code=code))
+
+
+def _status_response(request, application, code, *, reply_form=None, replied=False):
+    return render(
+        request,
+        "membership/status.html",
+        _context(
+            request,
+            view=status_page(application, _organisation(request)),
+            code=code,
+            reply_form=reply_form or ReplyForm(initial={"code": code}),
+            withdraw_form=WithdrawForm(initial={"code": code}),
+            replied=replied,
+        ),
+    )
+
+
+def _unknown_code(request, form):
+    form.add_error("code", UNKNOWN_CODE)
+    return render(request, "membership/status_lookup.html", _context(request, form=form))
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def status(request):
+    if request.method != "POST":
+        return render(
+            request, "membership/status_lookup.html", _context(request, form=LookupForm())
+        )
+    if not ratelimit.allow_lookup(request):
+        return _too_many(request)
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "membership/status_lookup.html", _context(request, form=form))
+    code = form.cleaned_data["code"]
+    application = actions.find_by_code(code)
+    if application is None:
+        return _unknown_code(request, LookupForm(request.POST))
+    return _status_response(request, application, code)
+
+
+@private_page
+@csrf_exempt
+@require_http_methods(["POST"])
+def respond(request):
+    refusal = _guard_upload(request)
+    if refusal is None and not ratelimit.allow_lookup(request):
+        refusal = _too_many(request)
+    if refusal is not None:
+        return refusal
+    uploads.install_upload_handler(request)
+    return _respond(request)
+
+
+@csrf_protect
+def _respond(request):
+    code = request.POST.get("code", "")
+    application = actions.find_by_code(code)
+    if application is None:
+        return _unknown_code(request, LookupForm({"code": code}))
+    if application.status != Status.NEEDS_INFO:
+        return _status_response(request, application, code)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _status_response(request, application, code, reply_form=form)
+    try:
+        application = actions.reply(
+            application=application,
+            message=form.cleaned_data["message"],
+            proof=form.cleaned_data["proof"],
+            now=timezone.now(),
+        )
+    except actions.NotAllowed:
+        application.refresh_from_db()
+    return _status_response(request, application, code, replied=True)
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    if request.method != "POST":
+        return render(request, "membership/withdraw.html", _context(request, form=WithdrawForm()))
+    if not ratelimit.allow_lookup(request):
+        return _too_many(request)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        application = actions.find_by_code(form.cleaned_data["code"])
+        if application is None:
+            form.add_error("code", UNKNOWN_CODE)
+        else:
+            actions.withdraw(application=application, now=timezone.now())
+            if request.session.get(RECEIPT_SESSION_KEY):
+                del request.session[RECEIPT_SESSION_KEY]
+            return render(request, "membership/withdrawn.html", _context(request))
+    return render(request, "membership/withdraw.html", _context(request, form=form))
+
+
+@private_page
+@require_http_methods(["GET"])
+def privacy(request):
+    return render(request, "membership/privacy.html", _context(request))
