@@ -142,7 +142,9 @@ def results_overdue(facts: TrialFacts, *, today: dt.date) -> tuple[bool, dt.date
     record = facts.record
     if record.overall_status == "WITHDRAWN":
         return False, None
-    completion = _date(record.primary_completion_date) or _date(record.completion_date)
+    completion = partial_date(record.primary_completion_date) or partial_date(
+        record.completion_date
+    )
     if completion is None:
         return False, None
     due = completion.latest() + RESULTS_GRACE
@@ -158,7 +160,7 @@ def record_stale(facts: TrialFacts, *, today: dt.date) -> bool:
     record = facts.record
     if record.overall_status in FINISHED:
         return False
-    updated = _date(record.last_update_posted) or _date(record.verification_date)
+    updated = partial_date(record.last_update_posted) or partial_date(record.verification_date)
     if updated is None:
         return False
     return (today - updated.latest()).days > STALE_AFTER_DAYS
@@ -286,7 +288,7 @@ def _date_check(field_name: str, label_zh: str, label_en: str):
                 f"The registry gives no {label_en}.",
                 evidence,
             )
-        registry_date = _date(value)
+        registry_date = partial_date(value)
         describe_zh = f"注册库{label_zh}：{_fmt(value, 'zh')}（{_type_zh(value_type)}）"
         describe_en = f"registry {label_en}: {_fmt(value, 'en')} ({_type_en(value_type)})"
         if _same_date(claimed_date, value):
@@ -609,7 +611,8 @@ _CHECKS: dict[str, Callable[[dict, TrialFacts, dt.date], _Verdict]] = {
 }
 
 
-def _date(value: str | None) -> PartialDate | None:
+def partial_date(value: str | None) -> PartialDate | None:
+    """An ISO partial date from a record, or None when it is empty or malformed."""
     try:
         return PartialDate.from_iso(value)
     except DateParseError:
@@ -617,7 +620,7 @@ def _date(value: str | None) -> PartialDate | None:
 
 
 def _fmt(value: str | None, language: str) -> str:
-    date = _date(value)
+    date = partial_date(value)
     if date is None:
         return "未提供" if language == "zh" else "not given"
     return date.format("zh-hans" if language == "zh" else "en")

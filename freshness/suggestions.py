@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils import translation
 
 from freshness.checks import TrialFacts, design_words, results_overdue, status_words
-from trials.dates import DateParseError, PartialDate
+from freshness.checks import partial_date as _date
 from trials.labels import country_name, phase_label
 
 
@@ -26,13 +26,6 @@ def suggest(kind: str, facts: TrialFacts | None, *, today: dt.date) -> tuple[str
             "sentence, and ask a medical reviewer.",
         )
     return _BUILDERS[kind](facts, today)
-
-
-def _date(value: str) -> PartialDate | None:
-    try:
-        return PartialDate.from_iso(value)
-    except DateParseError:
-        return None
 
 
 def _zh(value: str) -> str:

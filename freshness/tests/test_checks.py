@@ -338,7 +338,11 @@ CASES = [
         "en",
         f"{NCT} uses autologous adipose-derived stem cells.",
         "intervention",
-        [record(interventions=[Intervention("BIOLOGICAL", "autologous stromal vascular fraction")])],
+        [
+            record(
+                interventions=[Intervention("BIOLOGICAL", "autologous stromal vascular fraction")]
+            )
+        ],
         TODAY,
         CURRENT,
     ),
@@ -457,9 +461,9 @@ def test_results_not_overdue_when_posted_or_published_or_not_due():
 def test_record_stale_when_unfinished_and_not_updated_for_two_years():
     assert record_stale(facts(record(last_update_posted="2016-04-18")), today=TODAY)
     assert not record_stale(facts(record(last_update_posted="2025-04-18")), today=TODAY)
-    assert not record_stale(
-        facts(completed(last_update_posted="2016-04-18")), today=TODAY
-    ), "a finished trial has nothing left to update"
+    assert not record_stale(facts(completed(last_update_posted="2016-04-18")), today=TODAY), (
+        "a finished trial has nothing left to update"
+    )
     assert record_stale(
         facts(record(overall_status="UNKNOWN", last_update_posted="2009-08-20")), today=TODAY
     )

@@ -24,7 +24,7 @@ DEMO = Path(settings.BASE_DIR) / "demo" / "data"
 SNAPSHOTS = DEMO / "trials" / "seed-trials"
 BROCHURE = DEMO / "brochures" / "mesenchymal-stem-cells.zh-hans.txt"
 
-C, O, X, U = "current", "outdated", "contradicts_registry", "cannot_verify"
+C, OUT, X, U = "current", "outdated", "contradicts_registry", "cannot_verify"
 
 # (nct_id, kind, claim_text) → verdict, checked on 2026-11-25 with both snapshots.
 EXPECTED_2026 = {
@@ -35,7 +35,7 @@ EXPECTED_2026 = {
     ("NCT00962923", "enrollment", "在20例系统性硬皮病患者中"): C,
     ("NCT00962923", "status", "在中国进行招募"): U,
     ("NCT00962923", "location", "在中国进行"): C,
-    ("NCT00962923", "completion_date", "原计划2011年12月完成"): O,  # plan lapsed, no actual date
+    ("NCT00962923", "completion_date", "原计划2011年12月完成"): OUT,  # plan lapsed, no actual date
     ("NCT00962923", "results", "目前无试验结果公布"): C,  # still none (and overdue)
     ("NCT00962923", "intervention", "从脐带获得"): U,  # the record never names the source
     ("NCT00962923", "enrollment", "计划招募的20位患者"): C,
@@ -48,11 +48,11 @@ EXPECTED_2026 = {
     ("NCT02213705", "completion_date", "预计将于2022年1月完成"): X,  # registry: 2019-06
     ("NCT03211793", "design", "随机、双盲"): C,  # quadruple masking is double-blind
     ("NCT03211793", "phase", "I/II期"): C,
-    ("NCT03211793", "start_date", "预计将于2018年11月在荷兰一地开始招募"): O,
+    ("NCT03211793", "start_date", "预计将于2018年11月在荷兰一地开始招募"): OUT,
     ("NCT03211793", "status", "预计将于2018年11月在荷兰一地开始招募"): C,
     ("NCT03211793", "location", "在荷兰一地"): C,
     ("NCT03211793", "enrollment", "招募多达20名志愿者"): C,
-    ("NCT03211793", "completion_date", "原计划预计于2020年11月结束"): O,
+    ("NCT03211793", "completion_date", "原计划预计于2020年11月结束"): OUT,
     ("NCT03211793", "results", "目前尚未公布实验结果"): C,
     ("NCT02975960", "location", "在韩国的一个地点"): C,
     ("NCT02975960", "enrollment", "招募了多达7名患者"): C,
@@ -79,7 +79,9 @@ def _load(snapshots: list[str]):
         Locale.objects.get_or_create(language_code=code)
     ensure_handbook_root(locale_code="zh-hans", title="硬皮病手册")
     call_command("import_trials", *[str(SNAPSHOTS / s) for s in snapshots], verbosity=0)
-    call_command("import_brochure", str(BROCHURE), locale="zh-hans", publish=True, stdout=io.StringIO())
+    call_command(
+        "import_brochure", str(BROCHURE), locale="zh-hans", publish=True, stdout=io.StringIO()
+    )
 
 
 def _check(today: str) -> list[dict]:
@@ -126,7 +128,10 @@ def test_json_rows_carry_evidence_suggestions_and_trial_flags(seed_both):
         assert row["page"] == "/zh-hans/experimental-treatment/jian-chong-zhi-gan-xi-bao/"
         assert bool(row["suggestion_zh"]) == (row["verdict"] != C)
     lapsed = rows[("NCT00962923", "completion_date", "原计划2011年12月完成")]
-    assert lapsed["suggestion_zh"] == "该试验原计划2011年12月完成，注册库未更新实际完成日期，也未发布结果。"
+    assert (
+        lapsed["suggestion_zh"]
+        == "该试验原计划2011年12月完成，注册库未更新实际完成日期，也未发布结果。"
+    )
     assert "December 2011" in lapsed["suggestion_en"]
     assert lapsed["evidence"][0] == {
         "field": "completion_date",
@@ -136,7 +141,9 @@ def test_json_rows_carry_evidence_suggestions_and_trial_flags(seed_both):
         "last_seen_date": "2020-07-28",
     }
     unknown = rows[("NCT02213705", "status", "正在招募")]
-    assert unknown["suggestion_zh"].startswith("该试验在注册库中的状态为“状态不明”（最后核实于2016年4月）")
+    assert unknown["suggestion_zh"].startswith(
+        "该试验在注册库中的状态为“状态不明”（最后核实于2016年4月）"
+    )
     # Completed in January 2018, no results posted, none linked: overdue since 2019.
     assert rows[("NCT02975960", "results", "目前研究结果尚未公布")]["results_overdue"] is True
     wrong = rows[("NCT02213705", "completion_date", "预计将于2022年1月完成")]
@@ -145,11 +152,9 @@ def test_json_rows_carry_evidence_suggestions_and_trial_flags(seed_both):
 
 def test_outdated_start_date_cites_the_version_that_supported_it(seed_both):
     rows = _check("2020-08-01")
-    start = next(
-        r for r in rows if r["nct_id"] == "NCT03211793" and r["kind"] == "start_date"
-    )
+    start = next(r for r in rows if r["nct_id"] == "NCT03211793" and r["kind"] == "start_date")
     # The 2020 record plans November 2018, a date already past on 2020-08-01.
-    assert start["verdict"] == O
+    assert start["verdict"] == OUT
     assert start["evidence"][0]["registry_value"] == "2018-11"
 
 

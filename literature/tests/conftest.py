@@ -7,7 +7,6 @@ machine raises), so neither the client nor Biopython's DTD loader can reach NCBI
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -16,6 +15,7 @@ import pytest
 import respx
 
 from literature.sources.pubmed import PubMedClient
+from tests.network import NetworkBlocked  # noqa: F401  (tests import it from here)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE_URL = "https://eutils.test/entrez/eutils"
@@ -32,32 +32,6 @@ ESEARCH_HEAD = (
     b'<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
     b'"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
 )
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", None, ""}
-
-
-class NetworkBlocked(RuntimeError):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Refuse every connection and name lookup that would leave this machine."""
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self, address):
-        host = address[0] if isinstance(address, tuple) else None
-        if self.family != socket.AF_UNIX and host not in LOCAL_HOSTS:
-            raise NetworkBlocked(f"test tried to connect to {address!r}")
-        return real_connect(self, address)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in LOCAL_HOSTS:
-            raise NetworkBlocked(f"test tried to look up {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def fixture_bytes(name: str) -> bytes:
