@@ -10,7 +10,6 @@ enrolment and conditions, so an import does real work on every record.
 from __future__ import annotations
 
 import argparse
-import copy
 import gzip
 import json
 import random
@@ -53,11 +52,17 @@ def templates() -> list[dict]:
 
 
 def clone(template: dict, number: int, rng: random.Random) -> dict:
-    study = copy.deepcopy(template)
-    protocol = study["protocolSection"]
+    """A copy of `template` under a new NCT number with varied fields.
+
+    Only the dictionaries on the way to a changed value are copied; the rest is shared with
+    the template (and never changed), which makes generating 600,000 studies take minutes
+    rather than the better part of an hour with `copy.deepcopy`.
+    """
+    study = dict(template)
+    protocol = study["protocolSection"] = dict(template["protocolSection"])
     nct_id = f"NCT9{number:07d}"
-    protocol["identificationModule"]["nctId"] = nct_id
-    status = protocol.setdefault("statusModule", {})
+    protocol["identificationModule"] = {**protocol["identificationModule"], "nctId": nct_id}
+    status = protocol["statusModule"] = dict(protocol.get("statusModule", {}))
     status["overallStatus"] = rng.choice(STATUSES)
     year = rng.randint(2005, 2027)
     status["startDateStruct"] = {"date": f"{year}-{rng.randint(1, 12):02d}", "type": "ACTUAL"}
@@ -65,14 +70,13 @@ def clone(template: dict, number: int, rng: random.Random) -> dict:
         "date": f"{year + rng.randint(1, 5)}-{rng.randint(1, 12):02d}",
         "type": "ESTIMATED",
     }
-    design = protocol.setdefault("designModule", {})
+    design = protocol["designModule"] = dict(protocol.get("designModule", {}))
     design["enrollmentInfo"] = {
         "count": rng.randint(5, 2000),
         "type": rng.choice(["ESTIMATED", "ACTUAL"]),
     }
-    protocol.setdefault("conditionsModule", {})["conditions"] = rng.sample(
-        CONDITIONS, k=rng.randint(1, 3)
-    )
+    conditions = protocol["conditionsModule"] = dict(protocol.get("conditionsModule", {}))
+    conditions["conditions"] = rng.sample(CONDITIONS, k=rng.randint(1, 3))
     return study
 
 

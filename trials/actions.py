@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from trials.history import FieldChange, diff_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
 from trials.records import ParsedDocument, RecordError, hash_fields
+from trials.signals import trials_stored
 
 NEW = "new"
 CHANGED = "changed"
@@ -26,6 +27,7 @@ UNCHANGED = "unchanged"
 REJECTED = "rejected"
 
 EXCERPT_CHARS = 2000
+STORED_STATUSES = (NEW, CHANGED)
 
 
 @dataclass
@@ -68,6 +70,20 @@ def finish_run(*, run: SyncRun, error: str = "") -> SyncRun:
         ]
     )
     return run
+
+
+def announce_stored(nct_ids: Iterable[str]) -> None:
+    """Send `trials_stored` for these trials once the current transaction has committed.
+
+    Listeners (the finder's search index) must never see a trial the database does not yet
+    hold, so the signal waits for the commit (it is sent at once outside a transaction). It
+    is sent robustly: a failing listener is logged by Django's dispatcher, not raised, since
+    the records are already stored and one broken index must not stop an import or keep the
+    other listeners from hearing of it.
+    """
+    nct_ids = list(dict.fromkeys(nct_ids))
+    if nct_ids:
+        transaction.on_commit(lambda: trials_stored.send_robust(sender=Trial, nct_ids=nct_ids))
 
 
 def _count(run: SyncRun, status: str) -> None:
@@ -179,7 +195,7 @@ def _refresh_current(trial: Trial) -> None:
     locations = fields.pop("locations", [])
     for name, value in fields.items():
         if name != "nct_id":
-            setattr(trial, name, "" if value is None and name not in _NULLABLE else value)
+            setattr(trial, name, "" if value is None and name not in NULLABLE_FIELDS else value)
     location_changed = trial.current_version_id != current.id
     trial.current_version = current
     trial.record_date = current.last_seen_date
@@ -192,7 +208,7 @@ def _refresh_current(trial: Trial) -> None:
         )
 
 
-_NULLABLE = {"enrollment", "healthy_volunteers"}
+NULLABLE_FIELDS = {"enrollment", "healthy_volunteers"}
 
 
 @dataclass
@@ -211,7 +227,12 @@ def import_documents(
     items: Iterable[SourceItem],
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> SyncRun:
-    """Parse and store each item, rejecting (never skipping) the ones that cannot be stored."""
+    """Parse and store each item, rejecting (never skipping) the ones that cannot be stored.
+
+    Every document commits on its own; `trials_stored` is sent for the new and changed trials
+    every 100 documents and at the end (also when the import stops early).
+    """
+    stored: list[str] = []
     try:
         for item in items:
             try:
@@ -225,11 +246,17 @@ def import_documents(
                     nct_id=item.nct_id_hint,
                     raw=item.raw,
                 )
+            if outcome.status in STORED_STATUSES:
+                stored.append(outcome.nct_id)
             if on_outcome:
                 on_outcome(outcome)
             if run.seen % 100 == 0:
                 run.save(update_fields=["seen", "new", "changed", "unchanged", "rejected"])
+                announce_stored(stored)
+                stored = []
     except BaseException as exc:
         finish_run(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        announce_stored(stored)
     return finish_run(run=run)

@@ -155,7 +155,11 @@ def _query(phase: dict) -> dict:
 
 @transaction.atomic
 def _store_page(*, run, studies, cursor, snapshot, timestamp, on_outcome) -> None:
-    """Store a page of studies and move the cursor past it, all or nothing."""
+    """Store a page of studies and move the cursor past it, all or nothing.
+
+    `trials_stored` is sent for the page's new and changed trials once it has committed.
+    """
+    stored = []
     for study in studies:
         source = f"api:{_nct_id_of(study) or '?'}"
         try:
@@ -171,10 +175,13 @@ def _store_page(*, run, studies, cursor, snapshot, timestamp, on_outcome) -> Non
                 nct_id=_nct_id_of(study),
                 raw=repr(study)[:2000],
             )
+        if outcome.status in actions.STORED_STATUSES:
+            stored.append(outcome.nct_id)
         if on_outcome:
             on_outcome(outcome)
     run.cursor = cursor
     run.save(update_fields=["cursor", "seen", "new", "changed", "unchanged", "rejected"])
+    actions.announce_stored(stored)
 
 
 def _nct_id_of(study) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from trials import actions
+from trials import actions, bulk
 from trials.models import SyncRun
 from trials.progress import Progress
 from trials.records import FORMAT_API_V2, RecordError
@@ -13,11 +13,14 @@ from trials.sources.api_v2 import parse_study
 from trials.sources.files import count_sources, iter_legacy_sources
 from trials.sources.legacy_xml import parse_clinical_study
 
+SMALL_ARCHIVE = 1000  # fewer studies than this are parsed in this process: no worker start-up
+
 
 class Command(BaseCommand):
     help = _(
         "Import ClinicalTrials.gov records from legacy clinical_study XML files, folders of them, "
-        "or a .jsonl.gz bulk file. Importing the same document twice adds nothing."
+        "a .jsonl.gz bulk file, or the registry's bulk ctg-studies.json.zip (batched, resumable). "
+        "Importing the same document twice adds nothing."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +31,24 @@ class Command(BaseCommand):
                 "XML files, folders, .jsonl.gz files, or the registry's bulk ctg-studies.json.zip"
             ),
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=_(
+                "processes that parse a zip archive while this one writes (default: one per core)"
+            ),
+        )
+        parser.add_argument(
+            "--restart",
+            action="store_true",
+            help=_("read a zip archive from the start even if an import of it was interrupted"),
+        )
+        parser.add_argument(
+            "--per-document",
+            action="store_true",
+            help=_("store a zip archive one document at a time (slower; the result is the same)"),
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -37,6 +58,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("No such file or folder: %(paths)s") % {"paths": ", ".join(missing)}
             )
+        if not options["per_document"] and all(
+            str(path).lower().endswith(".zip") and Path(path).is_file() for path in paths
+        ):
+            for path in paths:
+                self.import_archive(path, options)
+            return
         bulk = any(str(path).lower().endswith((".zip", ".jsonl.gz", ".jsonl")) for path in paths)
         run = actions.start_run(
             kind=SyncRun.Kind.BULK if bulk else SyncRun.Kind.FILES,
@@ -63,6 +90,49 @@ class Command(BaseCommand):
                     nct_id_hint=source.expected_nct_id or "",
                 )
 
+        run = actions.import_documents(
+            run=run, items=items(), on_outcome=self.reporter(progress, verbosity)
+        )
+        self.finish(run, progress, paths)
+
+    def import_archive(self, path, options):
+        """The registry's bulk zip: batched, parsed in parallel, resumed where it stopped."""
+        run, resumed = bulk.start_or_resume(path=path, restart=options["restart"])
+        if resumed:
+            self.stdout.write(
+                _("Resuming unfinished import %(key)s after %(count)d archive entries.")
+                % {"key": run.key, "count": run.cursor.get("members", 0)}
+            )
+        total = bulk.remaining(run=run, path=path)
+        workers = options["workers"]
+        if workers is None:
+            workers = bulk.default_workers() if total >= SMALL_ARCHIVE else 0
+        progress = Progress(self.stderr._out, total=total) if options["verbosity"] >= 1 else None
+        stats = {}
+        run = bulk.import_archive(
+            run=run,
+            path=path,
+            workers=workers,
+            on_outcome=self.reporter(progress, options["verbosity"]),
+            stats=stats,
+        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                _(
+                    "%(batched)d stored in batches, %(single)d one by one; %(workers)d parser "
+                    "processes; %(waiting).0f s waiting for parsed studies, %(writing).0f s writing."
+                )
+                % {
+                    "batched": stats["batched"],
+                    "single": stats["per_document"],
+                    "workers": workers,
+                    "waiting": stats["waiting_seconds"],
+                    "writing": stats["writing_seconds"],
+                }
+            )
+        self.finish(run, progress, [path])
+
+    def reporter(self, progress, verbosity):
         def report(outcome):
             if progress:
                 progress.advance()
@@ -80,21 +150,12 @@ class Command(BaseCommand):
             elif verbosity >= 2:
                 self.stdout.write(f"{outcome.status}: {outcome.nct_id} ({outcome.source})")
 
-        run = actions.import_documents(run=run, items=items(), on_outcome=report)
+        return report
+
+    def finish(self, run, progress, paths):
         if progress and run.seen >= 1000:
             progress.finish()
-        self.stdout.write(
-            _(
-                "Read %(seen)d, new %(new)d, changed %(changed)d, unchanged %(unchanged)d, rejected %(rejected)d."
-            )
-            % {
-                "seen": run.seen,
-                "new": run.new,
-                "changed": run.changed,
-                "unchanged": run.unchanged,
-                "rejected": run.rejected,
-            }
-        )
+        self.stdout.write(bulk.describe(run))
         if run.seen == 0:
             raise CommandError(_("No documents found in %(paths)s.") % {"paths": ", ".join(paths)})
         if run.rejected == run.seen:
