@@ -1,5 +1,10 @@
 from django.urls import path
 
+from finder import views
+
 app_name = "finder"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.form, name="form"),
+    path("results/", views.results, name="results"),
+]

@@ -1,0 +1,269 @@
+"""Find the trials that could fit a patient: plan the query, read candidates from the index.
+
+Two stages, so a query stays fast over the whole registry. Stage one asks the database's
+full-text index (SQLite FTS5 or PostgreSQL tsvector) for at most `CANDIDATE_CAP` matching
+entries per status group, with their text relevance; when a status group has fewer matches
+than that (any condition-specific query on the real registry) the stage is exact, otherwise it
+keeps the first matches in index order. Stage two (`finder.ranking`) orders a bounded number
+of them exactly, with the eligibility rules and distances.
+
+Nothing is written and nothing is logged here: the patient's answers live only in the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from finder.geo import Place, gazetteer
+from finder.models import FINISHED, GROUP_SPAN, ONGOING, OPEN
+from finder.patient import Patient
+from finder.synonyms import BY_KEY, ORGAN_CONCEPTS, ORGAN_CONCEPTS_WIDENING
+from finder.text import analyse, normalise, stem
+
+CANDIDATE_CAP = 1000
+TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+
+
+class UnknownPlace(ValueError):
+    """The patient's city is not in the gazetteer; `suggestions` are names it does know."""
+
+    def __init__(self, city: str, suggestions: list[str]):
+        super().__init__(city)
+        self.city = city
+        self.suggestions = suggestions
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to look for.
+
+    `condition` (the command's ``--condition``) names what every result must be about.
+    `ssc_family` (the web form) asks for trials about systemic sclerosis, or about an
+    SSc-typical organ problem the patient reported (a lung-fibrosis trial may take SSc-ILD).
+    """
+
+    patient: Patient = field(default_factory=Patient)
+    condition: str = ""
+    ssc_family: bool = False
+    include_finished: bool = False
+    top: int = 10
+
+
+@dataclass
+class Plan:
+    required: list[str] = field(default_factory=list)  # at least one must match
+    # Diseases and organ problems named in the text: trials about all of them are read first,
+    # those about any of them only when too few are about all.
+    all_of: list[str] = field(default_factory=list)
+    boost: list[str] = field(default_factory=list)  # ranked by, any may match
+    words: dict[str, str] = field(default_factory=dict)  # token → how the patient wrote it
+
+    @property
+    def empty(self) -> bool:
+        return not self.required and not self.all_of and not self.boost
+
+
+@dataclass
+class Candidate:
+    trial_id: int
+    nct_id: str
+    status_group: int
+    min_age_days: int | None
+    max_age_days: int | None
+    sex: str
+    countries: str
+    relevance: float  # raw full-text score, higher is better; 0 without a text query
+
+
+def plan_query(request: SearchRequest) -> Plan:
+    plan = Plan()
+
+    def add(tokens, target):
+        for token in tokens:
+            if token not in target:
+                target.append(token)
+
+    text = analyse(request.patient.text)
+    _remember_words(plan, request.patient.text)
+    for concept in text.concepts:
+        plan.words.setdefault(concept.token, str(concept.label))
+    if request.condition:
+        condition = analyse(request.condition)
+        _remember_words(plan, request.condition)
+        for concept in condition.concepts:
+            plan.words.setdefault(concept.token, str(concept.label))
+        add(condition.concept_tokens or [_phrase(condition.tokens)], plan.required)
+    if request.ssc_family:
+        family = ["xxssc"]
+        if request.patient.diagnosis == "morphea":
+            family = ["xxmorphea", "xxssc"]
+        for organ in request.patient.organs:
+            key = ORGAN_CONCEPTS.get(organ)
+            if key in ORGAN_CONCEPTS_WIDENING:
+                family.append(BY_KEY[key].token)
+        add(family, plan.required)
+        for token in family:
+            plan.words.setdefault(token, str(_concept_label(token)))
+    for organ in sorted(request.patient.organs):
+        key = ORGAN_CONCEPTS.get(organ)
+        if key:
+            add([BY_KEY[key].token], plan.boost)
+            plan.words.setdefault(BY_KEY[key].token, str(BY_KEY[key].label))
+    if not plan.required and text.concepts:
+        conditions = [concept.token for concept in text.concepts if concept.is_condition]
+        # A query naming a disease is about that disease; treatments then only rank.
+        add(conditions or text.concept_tokens, plan.required)
+        if len(conditions) > 1:
+            plan.all_of = conditions
+    add(text.tokens, plan.boost)
+    add([token for token in plan.required if " " not in token], plan.boost)
+    return plan
+
+
+def _concept_label(token: str):
+    for concept in BY_KEY.values():
+        if concept.token == token:
+            return concept.label
+    return token
+
+
+def _remember_words(plan: Plan, text: str) -> None:
+    """Map each stem back to a word as typed, to say in plain words why a trial matched."""
+    for word in normalise(text).replace(",", " ").split():
+        if word.isascii() and word.isalnum():
+            plan.words.setdefault(stem(word), word)
+        else:
+            plan.words.setdefault(word, word)
+
+
+def _phrase(tokens: list[str]) -> str:
+    return " ".join(tokens)
+
+
+def locate_patient(patient: Patient) -> Place | None:
+    """The patient's place, None when no city was given; UnknownPlace when it is not known."""
+    if not patient.city.strip():
+        return None
+    place = gazetteer().locate(patient.city, patient.country)
+    if place is None:
+        raise UnknownPlace(patient.city, gazetteer().close_matches(patient.city, patient.country))
+    return place
+
+
+def groups_for(request: SearchRequest) -> list[int]:
+    return [OPEN, ONGOING, FINISHED] if request.include_finished else [OPEN]
+
+
+def candidates(
+    plan: Plan, groups: list[int], *, cap: int = CANDIDATE_CAP, enough: int = 10
+) -> list[Candidate]:
+    """Matching index entries, open trials first; at most `cap` per status group.
+
+    When the text names several diseases or organ problems, trials about all of them are
+    read first, and trials about any of them are added only if fewer than `enough` are found.
+    """
+    if plan.all_of:
+        narrow = Plan(required=[], all_of=plan.all_of, boost=plan.boost, words=plan.words)
+        found = _read(narrow, groups, cap)
+        if len(found) >= enough:
+            return found
+        seen = {candidate.trial_id for candidate in found}
+        wide = Plan(required=plan.required, boost=plan.boost, words=plan.words)
+        return found + [c for c in _read(wide, groups, cap) if c.trial_id not in seen]
+    return _read(plan, groups, cap)
+
+
+def _read(plan: Plan, groups: list[int], cap: int) -> list[Candidate]:
+    found: list[Candidate] = []
+    for group in groups:
+        if plan.empty:
+            found.extend(_scan(group, cap))
+        elif connection.vendor == "sqlite":
+            found.extend(_sqlite(plan, group, cap))
+        elif connection.vendor == "postgresql":
+            found.extend(_postgres(plan, group, cap))
+        else:
+            raise NotImplementedError(
+                f"the trial finder needs SQLite or PostgreSQL, not {connection.vendor}"
+            )
+    return found
+
+
+_COLUMNS = (
+    "e.trial_id, e.nct_id, e.status_group, e.min_age_days, e.max_age_days, e.sex, e.countries"
+)
+
+
+def _scan(group: int, cap: int) -> list[Candidate]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS}, 0 FROM finder_trialindexentry e "
+            "WHERE e.status_group = %s ORDER BY e.trial_id LIMIT %s",
+            [group, cap],
+        )
+        return [Candidate(*row) for row in cursor.fetchall()]
+
+
+def _fts5_term(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts5_expression(plan: Plan) -> str:
+    boost = " OR ".join(_fts5_term(token) for token in plan.boost)
+    if plan.all_of:
+        required = " AND ".join(_fts5_term(token) for token in plan.all_of)
+    elif plan.required:
+        required = " OR ".join(_fts5_term(token) for token in plan.required)
+    else:
+        return boost
+    return f"({required}) AND ({boost})" if boost else f"({required})"
+
+
+def _sqlite(plan: Plan, group: int, cap: int) -> list[Candidate]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS}, -bm25(finder_trial_fts, %s, %s) "
+            "FROM finder_trial_fts JOIN finder_trialindexentry e "
+            "ON e.fts_rowid = finder_trial_fts.rowid "
+            "WHERE finder_trial_fts MATCH %s AND finder_trial_fts.rowid BETWEEN %s AND %s "
+            "LIMIT %s",
+            [
+                TITLE_WEIGHT,
+                BODY_WEIGHT,
+                fts5_expression(plan),
+                group * GROUP_SPAN,
+                (group + 1) * GROUP_SPAN - 1,
+                cap,
+            ],
+        )
+        return [Candidate(*row) for row in cursor.fetchall()]
+
+
+def _ts_term(token: str) -> str:
+    if " " in token:
+        return "(" + " <-> ".join(_ts_term(part) for part in token.split()) + ")"
+    return "'" + token.replace("'", "''").replace("\\", "") + "'"
+
+
+def tsquery_expression(plan: Plan) -> str:
+    boost = " | ".join(_ts_term(token) for token in plan.boost)
+    if plan.all_of:
+        required = " & ".join(_ts_term(token) for token in plan.all_of)
+    elif plan.required:
+        required = " | ".join(_ts_term(token) for token in plan.required)
+    else:
+        return boost
+    return f"({required}) & ({boost})" if boost else f"({required})"
+
+
+def _postgres(plan: Plan, group: int, cap: int) -> list[Candidate]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS}, ts_rank(e.search_vector, q) "
+            "FROM finder_trialindexentry e, to_tsquery('simple', %s) q "
+            "WHERE e.status_group = %s AND e.search_vector @@ q LIMIT %s",
+            [tsquery_expression(plan), group, cap],
+        )
+        return [Candidate(*row) for row in cursor.fetchall()]
