@@ -12,9 +12,9 @@ PO_FILES := $(shell find . -path ./.venv -prune -o -path ./node_modules -prune -
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-postgres check messages lock
+.PHONY: install demo test test-postgres check messages lock bench-lighthouse bench-render
 
-install: $(VENV)/.installed .messages-compiled
+install: $(VENV)/.installed .messages-compiled node_modules/.installed
 
 .apt-installed: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,6 +27,16 @@ install: $(VENV)/.installed .messages-compiled
 $(VENV)/.installed: requirements/lock.txt .apt-installed
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
+	@touch $@
+
+# axe-core for the browser tests (package.json). Lighthouse (185 MB) is only installed by
+# `make bench-lighthouse`, outside the lock file. Node and npm come from Debian when missing.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian packages: nodejs npm"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@test -s node_modules/axe-core/axe.min.js || { echo "npm ci did not install axe-core"; exit 1; }
 	@touch $@
 
 # Every app keeps its own locale/zh_Hans/django.po (ADR 0007); compile them all when any changes.
@@ -61,6 +71,16 @@ messages: export DJANGO_DEBUG ?= true
 messages: install
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --ignore=node_modules $(foreach a,$(APP_LOCALES),--ignore=$(a)) --no-obsolete
 	for a in $(APP_LOCALES); do (cd $$a && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete) || exit 1; done
+
+# Lighthouse (mobile) on the demo page: performance and accessibility scores (bench/lighthouse.sh).
+bench-lighthouse: export DJANGO_DEBUG ?= true
+bench-lighthouse: install
+	@test -x node_modules/.bin/lighthouse || npm install --no-save --no-audit --no-fund --loglevel=error lighthouse@12.8.2
+	bench/lighthouse.sh
+
+# Render time of the demo page under 20 concurrent clients (bench/render_load.py).
+bench-render: install
+	$(PY) bench/render_load.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements/lock.txt

@@ -64,13 +64,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "publishing.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "publishing.translation_hant.TraditionalChineseMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -139,6 +142,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Rendered public pages are kept this many seconds for readers who are not logged in
+# (publishing/page_cache.py); 0 turns the cache off. Off by default with DEBUG.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
+
 WAGTAIL_SITE_NAME = env_str("WAGTAIL_SITE_NAME", "紫贝壳公益 · 硬皮病手册")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -152,6 +159,18 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "handbook@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMTP (used when the backend is SMTP, the default with DJANGO_DEBUG=false): a local MTA on
+# localhost:25 works as is; a provider needs host, port, user, password and TLS or SSL.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set only one of DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL.")
 
 # External sources. Pages never call these while rendering; only sync commands do.
 CTGOV_API_BASE = env_str("CTGOV_API_BASE", "https://clinicaltrials.gov/api/v2")
@@ -165,6 +184,8 @@ HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30)
 ENTREZ_BASE_URL = env_str("ENTREZ_BASE_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
 ENTREZ_EMAIL = env_str("ENTREZ_EMAIL", "")
 ENTREZ_API_KEY = env_str("ENTREZ_API_KEY", "")
+# Built PDF booklets (publishing app): served from here, rebuilt when their content changes.
+PUBLISHING_CACHE_DIR = BASE_DIR / env_str("PUBLISHING_CACHE_DIR", "var/cache/publishing")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -174,10 +195,37 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain to HTTPS in browsers for months and is slow to
+        # undo: the organisation opts in deliberately, so the reminder (W021) is silenced.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+    SESSION_COOKIE_HTTPONLY = True
+    # Public pages: only this host's scripts; inline styles stay allowed (WeChat-ready HTML).
+    CONTENT_SECURITY_POLICY = env_str(
+        "DJANGO_CONTENT_SECURITY_POLICY",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'",
+    )
+CONTENT_SECURITY_POLICY_EXEMPT_PATHS = ["/admin/", "/django-admin/"]
+PERMISSIONS_POLICY = "geolocation=(), microphone=(), payment=(), usb=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Applications to join the patients' group (membership/, ADR 0008). Proofs of diagnosis are
+# encrypted with the first of these comma-separated Fernet keys (all of them decrypt); required
+# when DJANGO_DEBUG=false. The private store must not be under MEDIA_ROOT or STATIC_ROOT.
+MEMBERSHIP_ENCRYPTION_KEYS = env_list("MEMBERSHIP_ENCRYPTION_KEYS", required=not DEBUG)
+MEMBERSHIP_STORAGE_DIR = BASE_DIR / env_str("MEMBERSHIP_STORAGE_DIR", "var/private/membership")
+MEMBERSHIP_RETENTION_DAYS = env_int("MEMBERSHIP_RETENTION_DAYS", 30)
+MEMBERSHIP_UNDECIDED_RETENTION_DAYS = env_int("MEMBERSHIP_UNDECIDED_RETENTION_DAYS", 90)
+MEMBERSHIP_APPLY_LIMIT_PER_IP = env_int("MEMBERSHIP_APPLY_LIMIT_PER_IP", 20)
+MEMBERSHIP_APPLY_LIMIT_PER_CONTACT = env_int("MEMBERSHIP_APPLY_LIMIT_PER_CONTACT", 3)
+MEMBERSHIP_LOOKUP_LIMIT_PER_IP = env_int("MEMBERSHIP_LOOKUP_LIMIT_PER_IP", 30)
+MEMBERSHIP_CLIENT_IP_HEADER = env_str("MEMBERSHIP_CLIENT_IP_HEADER", "")
 
 LOGGING = {
     "version": 1,

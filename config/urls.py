@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.views import root_redirect
+from publishing.views.language import choose_language
+from publishing.views.search import search_view
 
 urlpatterns = [
     path("", root_redirect, name="root"),
@@ -15,12 +17,14 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/choose/", choose_language, name="choose_language"),
 ]
 
 urlpatterns += i18n_patterns(
     path("finder/", include("finder.urls")),
     path("join/", include("membership.urls")),
     path("publishing/", include("publishing.urls")),
+    path("search/", search_view, name="search"),
     prefix_default_language=True,
 )
 

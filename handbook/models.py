@@ -7,6 +7,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from handbook.blocks import NCT_ID_RE, HandbookStreamBlock
 
@@ -25,7 +26,12 @@ class HandbookIndexPage(Page):
         verbose_name = _("handbook index")
 
     def sections(self):
-        return self.get_children().live().public().specific()
+        """Sections by their order number (experimental treatments first), then tree order."""
+        return SectionPage.objects.child_of(self).live().public().order_by("sort_order", "path")
+
+    def loose_pages(self):
+        """Handbook pages placed directly under the index, outside any section."""
+        return HandbookPage.objects.child_of(self).live().public().order_by("path")
 
 
 class SectionPage(Page):
@@ -65,6 +71,8 @@ class HandbookPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
+    # The import key is the same in every language: translators must not be asked to translate it.
+    override_translatable_fields = [SynchronizedField("source_key")]
     parent_page_types = ["handbook.SectionPage", "handbook.HandbookIndexPage"]
     subpage_types = []
     template = "handbook/handbook_page.html"

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self):
+        from publishing import pdf_signals
+
+        pdf_signals.connect()
+
+        from publishing import page_cache, translation_admin  # noqa: F401 (admin hooks)
+
+        page_cache.connect_signals()

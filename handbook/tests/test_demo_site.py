@@ -16,7 +16,7 @@ SEED_IDS = ["NCT00962923", "NCT02213705", "NCT03211793", "NCT02975960"]
 def demo(db, monkeypatch):
     monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "demo-password-for-tests")
     call_command("load_demo", verbosity=0)
-    return HandbookPage.objects.get()
+    return HandbookPage.objects.get(locale__language_code="zh-hans")
 
 
 def test_root_redirects_to_simplified_chinese(client, demo):
@@ -48,7 +48,8 @@ def test_msc_page_shows_cards_repaired_text_disclaimer_and_contacts(client, demo
     assert "18180768676" in html and "info@sscchina.org" in html and "152267349" in html
     assert "ORGANIZATION" not in html and "扫码关注" not in html
     assert not re.search(
-        r'(src|href)="(https?:)?//(?!clinicaltrials\.gov|pubmed\.ncbi|www\.sscchina\.org)', html
+        r'(src|href)="(https?:)?//(?!testserver/|clinicaltrials\.gov|pubmed\.ncbi|www\.sscchina\.org)',
+        html,
     )
 
 
@@ -57,7 +58,7 @@ def test_second_load_duplicates_nothing(demo):
     revisions = demo.revisions.count()
     call_command("load_demo", verbosity=0)
     assert (Page.objects.count(), Trial.objects.count(), TrialVersion.objects.count()) == counts
-    assert HandbookPage.objects.get().revisions.count() == revisions + 1
+    assert HandbookPage.objects.get(pk=demo.pk).revisions.count() == revisions + 1
 
 
 def test_organisation_settings_come_from_the_brochure(demo):
@@ -82,7 +83,10 @@ def test_admin_works_in_chinese(client, demo):
 def test_english_ui_strings_are_available(client, demo):
     client.cookies["django_language"] = "en"
     assert client.get("/")["Location"] == "/en/"
-    response = client.get(demo.url.replace("/zh-hans/", "/en/"))
+    english = HandbookPage.objects.get(
+        translation_key=demo.translation_key, locale__language_code="en"
+    )
+    response = client.get(english.url)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Data from ClinicalTrials.gov" in html

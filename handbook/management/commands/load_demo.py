@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from handbook import actions
+from handbook.models import HandbookIndexPage
+from publishing.translation_actions import load_catalogue, translate_page_from_catalogue
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "data"
 TRIAL_PATHS = [
@@ -22,6 +24,8 @@ TRIAL_PATHS = [
     DEMO_DIR / "trials" / "ssc-trials" / "2023-02-03",
 ]
 BROCHURES = [DEMO_DIR / "brochures" / "mesenchymal-stem-cells.zh-hans.txt"]
+TRANSLATIONS = {"en": DEMO_DIR / "translations" / "en.po"}
+SOURCE_LOCALE = "zh-hans"
 ADMIN_USERNAME = "admin"
 
 
@@ -49,7 +53,32 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
+        for locale_code, catalogue_path in TRANSLATIONS.items():
+            self._translate(locale_code, load_catalogue(catalogue_path))
         self._ensure_admin()
+
+    def _translate(self, locale_code, catalogue):
+        """Translate every demo page whose title the catalogue knows, parents first."""
+        index = HandbookIndexPage.objects.get(locale__language_code=SOURCE_LOCALE)
+        pages = index.get_descendants(inclusive=True).specific().order_by("path")
+        for page in pages:
+            if page.title not in catalogue:
+                continue
+            result = translate_page_from_catalogue(
+                page=page, locale_code=locale_code, catalogue=catalogue
+            )
+            if result.published:
+                self.stdout.write(
+                    _("Translation “%(title)s” (%(url)s) published.")
+                    % {"title": result.page.title, "url": result.page.url}
+                )
+            for text in result.untranslated:
+                self.stdout.write(
+                    self.style.WARNING(
+                        _("“%(title)s”: no %(locale)s translation for “%(text)s”.")
+                        % {"title": page.title, "locale": locale_code, "text": text[:60]}
+                    )
+                )
 
     @transaction.atomic
     def _ensure_admin(self):

@@ -1,0 +1,142 @@
+"""A short-lived cache of rendered public pages for anonymous readers.
+
+A handbook page with four live trial cards takes about 30 ms of CPU to render (cards,
+timelines, publications), which a 2-core server cannot afford for every reader who opens a
+link shared in a WeChat group. Readers who are not logged in all get the same HTML, so the
+rendered response of a Wagtail page is kept for `PAGE_CACHE_SECONDS` (default 60 s in
+production, off with DEBUG) under a key made of the URL, the host and a content stamp:
+
+* the newest Wagtail page log entry (every publish, unpublish, move, delete and every
+  translation publish writes one), read at most once a second, so an editor's change is
+  visible in every process within a second;
+* a per-process generation bumped on page publish/unpublish, organisation settings saves and
+  `trials_stored`, so a change made in this process is visible at once too.
+
+Registry data synced by another process (the daily job) and the date-dependent parts of a
+card reach readers within `PAGE_CACHE_SECONDS`. Only GET/HEAD requests without a query string
+or session cookie are served from the cache, and only 200 HTML responses of Wagtail pages that
+set no cookie and are not marked private are stored. Every response carries a Server-Timing
+header with the time Django spent on it (bench/render_load.py reads it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import post_save
+from django.http import HttpResponse
+from wagtail.models import PageLogEntry
+from wagtail.signals import page_published, page_unpublished
+
+CACHED_VIEW_NAMES = {"wagtail_serve"}
+STAMP_SECONDS = 1.0
+_generation = itertools.count()
+_current_generation = next(_generation)
+
+
+def bump_generation(**kwargs):
+    """Forget every page cached by this process (signal receiver)."""
+    global _current_generation
+    _current_generation = next(_generation)
+
+
+def connect_signals():
+    from handbook.models import OrganisationSettings
+    from trials.signals import trials_stored
+
+    page_published.connect(bump_generation, dispatch_uid="page_cache_published")
+    page_unpublished.connect(bump_generation, dispatch_uid="page_cache_unpublished")
+    post_save.connect(bump_generation, sender=OrganisationSettings, dispatch_uid="page_cache_org")
+    trials_stored.connect(bump_generation, dispatch_uid="page_cache_trials")
+
+
+_stamp: tuple[float, int, str] | None = None  # (read at, generation, stamp)
+
+
+def _content_stamp() -> str:
+    """The newest page log entry and this process's generation; the log is read at most once
+    a second per process, so a change made by another process shows within a second."""
+    global _stamp
+    now = time.monotonic()
+    current = _stamp
+    if current and current[1] == _current_generation and now - current[0] < STAMP_SECONDS:
+        return current[2]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {PageLogEntry._meta.db_table}")  # noqa: S608
+        last = cursor.fetchone()[0]
+    stamp = f"{last}:{_current_generation}"
+    _stamp = (now, _current_generation, stamp)
+    return stamp
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def _cacheable_response(request, response) -> bool:
+    match = getattr(request, "resolver_match", None)
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and match is not None
+        and match.url_name in CACHED_VIEW_NAMES
+        and not getattr(response, "streaming", False)
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "no-cache" not in cache_control
+    )
+
+
+class PageCacheMiddleware:
+    """See the module docstring. Place it before the zh-Hant and locale middleware."""
+
+    skipped_headers = {"set-cookie", "content-length", "x-page-cache", "server-timing"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response, state = self._respond(request)
+        if state:
+            response["X-Page-Cache"] = state
+        response["Server-Timing"] = (
+            f'page;dur={(time.perf_counter() - started) * 1000:.1f};desc="{state or "render"}"'
+        )
+        return response
+
+    def _respond(self, request):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if not seconds or not _cacheable_request(request):
+            return self.get_response(request), ""
+        raw = f"{request.scheme}://{request.get_host()}{request.path}|{_content_stamp()}"
+        key = "lh:page:" + hashlib.sha256(raw.encode()).hexdigest()
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            response["Content-Length"] = str(len(content))  # lets the connection be kept alive
+            return response, "hit"
+        response = self.get_response(request)
+        if _cacheable_response(request, response):
+            headers = {
+                name: value
+                for name, value in response.headers.items()
+                if name.lower() not in self.skipped_headers
+            }
+            cache.set(key, (response.content, headers), seconds)
+            return response, "miss"
+        return response, ""
