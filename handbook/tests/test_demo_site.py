@@ -90,3 +90,22 @@ def test_english_ui_strings_are_available(client, demo):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Data from ClinicalTrials.gov" in html
+
+
+def test_demo_pages_go_through_medical_review(demo):
+    """Both language roots of the demo carry the review workflow, so an accepted suggestion
+    waits for a medical reviewer instead of being published at once."""
+    from wagtail.models import WorkflowPage
+
+    from freshness.actions import REVIEW_GROUP
+    from handbook.models import HandbookIndexPage, HandbookPage
+
+    roots = HandbookIndexPage.objects.all()
+    assert {root.locale.language_code for root in roots} == {"zh-hans", "en"}
+    for root in roots:
+        assert WorkflowPage.objects.get(page=root).workflow.active
+    for page in HandbookPage.objects.all():
+        workflow = page.get_workflow()
+        assert workflow is not None
+        task = workflow.tasks.get().specific
+        assert list(task.groups.values_list("name", flat=True)) == [REVIEW_GROUP]

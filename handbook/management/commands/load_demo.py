@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from freshness.actions import ensure_review_workflow
 from handbook import actions
 from handbook.models import HandbookIndexPage
 from publishing.translation_actions import load_catalogue, translate_page_from_catalogue
@@ -55,6 +56,11 @@ class Command(BaseCommand):
             )
         for locale_code, catalogue_path in TRANSLATIONS.items():
             self._translate(locale_code, load_catalogue(catalogue_path))
+        workflow = ensure_review_workflow()
+        self.stdout.write(
+            _("Accepted suggestions go through the workflow “%(workflow)s” before publishing.")
+            % {"workflow": workflow.name}
+        )
         self._ensure_admin()
 
     def _translate(self, locale_code, catalogue):
