@@ -1,8 +1,11 @@
 """Render benchmark: the demo page under N concurrent clients against a real server.
 
-Starts `manage.py runserver --noreload --insecure` with DJANGO_DEBUG=false (the production
-settings: page cache on, no query logging) on a throwaway SQLite database holding the demo,
-then runs N client threads in this process, each requesting the page back to back (a closed
+Starts a server with DJANGO_DEBUG=false (the production settings: page cache on, no query
+logging) on a throwaway SQLite database holding the demo: Django's `runserver --noreload
+--insecure` (one process, a thread per connection; the default, since no production server
+is in the lock file), or with `--server gunicorn` gunicorn's threaded workers
+(`--workers`, `--threads`; gunicorn must be importable, e.g. `PYTHONPATH=<dir with gunicorn>`).
+It then runs N client threads in this process, each requesting the page back to back (a closed
 loop, no think time) until the total is reached, after a warm-up. Prints latency percentiles
 (time to the last byte, measured by the client) and throughput. `--no-page-cache` measures
 full renders (PAGE_CACHE_SECONDS=0).
@@ -10,6 +13,8 @@ full renders (PAGE_CACHE_SECONDS=0).
     .venv/bin/python bench/render_load.py                   # 20 clients, 2,000 requests
     .venv/bin/python bench/render_load.py --no-page-cache   # every request renders the page
     .venv/bin/python bench/render_load.py --path /en/experimental-treatment/mesenchymal-stem-cells/
+    .venv/bin/python bench/render_load.py --think 1      # readers who pause ~1 s between pages
+    PYTHONPATH=/tmp/gunicorn .venv/bin/python bench/render_load.py --server gunicorn --workers 2
 
 Only 127.0.0.1 is contacted; the run is bounded by --requests and stops by itself.
 """
@@ -59,6 +64,23 @@ def _environment(database: Path, cache_seconds: int) -> dict[str, str]:
         }
     )
     return env
+
+
+def server_command(args, port: int) -> list[str]:
+    if args.server == "gunicorn":
+        return [
+            str(PYTHON),
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={args.workers}",
+            "--worker-class=gthread",
+            f"--threads={args.threads}",
+            "--keep-alive=30",
+            "--log-level=error",
+        ]
+    return [str(PYTHON), "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"]
 
 
 def prepare(database: Path) -> None:
@@ -180,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         help="mean seconds a client waits between requests (0: back to back)",
     )
     parser.add_argument("--reuse-database", action="store_true", help="skip migrate/load_demo")
+    parser.add_argument("--server", choices=("runserver", "gunicorn"), default="runserver")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     args = parser.parse_args(argv)
 
     database = ROOT / "var" / "bench" / "render.sqlite3"
@@ -188,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         prepare(database)
     port = _free_port()
     cache_seconds = 0 if args.no_page_cache else 60
+    load_before = os.getloadavg()
     server = subprocess.Popen(  # noqa: S603
-        [str(PYTHON), "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+        server_command(args, port),
         cwd=ROOT,
         env=_environment(database, cache_seconds),
         stdout=subprocess.DEVNULL,
@@ -205,14 +231,25 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    load_after = os.getloadavg()
     if not latencies:
         print("no successful request", file=sys.stderr)
         return 1
     ms = [value * 1000 for value in latencies]
+    server_name = (
+        f"gunicorn {args.workers}×{args.threads} threads"
+        if args.server == "gunicorn"
+        else "runserver"
+    )
     print(
-        f"{args.path} · {args.clients} clients · think {args.think:g} s · {len(ms)} requests · "
-        f"page cache {'off' if args.no_page_cache else 'on'} · errors {errors} · "
-        f"{len(ms) / wall:.0f} requests/s"
+        f"{args.path} · {server_name} · {args.clients} clients · think {args.think:g} s · "
+        f"{len(ms)} requests · page cache {'off' if args.no_page_cache else 'on'} · "
+        f"errors {errors} · {len(ms) / wall:.0f} requests/s"
+    )
+    print(
+        "load average before {:.2f} {:.2f} {:.2f} · after {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        )
     )
     print(
         f"response (client): p50 {statistics.median(ms):.1f} ms · p95 {percentile(ms, 0.95):.1f} ms"

@@ -187,6 +187,14 @@ ENTREZ_API_KEY = env_str("ENTREZ_API_KEY", "")
 # Built PDF booklets (publishing app): served from here, rebuilt when their content changes.
 PUBLISHING_CACHE_DIR = BASE_DIR / env_str("PUBLISHING_CACHE_DIR", "var/cache/publishing")
 
+# Public pages in production: only this host's scripts; inline styles stay allowed (WeChat-ready
+# HTML). The tests check every public page against this very string.
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -201,12 +209,8 @@ if not DEBUG:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
     SESSION_COOKIE_HTTPONLY = True
-    # Public pages: only this host's scripts; inline styles stay allowed (WeChat-ready HTML).
     CONTENT_SECURITY_POLICY = env_str(
-        "DJANGO_CONTENT_SECURITY_POLICY",
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-ancestors 'none'",
+        "DJANGO_CONTENT_SECURITY_POLICY", DEFAULT_CONTENT_SECURITY_POLICY
     )
 CONTENT_SECURITY_POLICY_EXEMPT_PATHS = ["/admin/", "/django-admin/"]
 PERMISSIONS_POLICY = "geolocation=(), microphone=(), payment=(), usb=()"

@@ -8,6 +8,9 @@ cited trials, the disclaimer and a contacts page.
 Building never touches the network: the URL fetcher only reads this project's own static
 and media files and data: URIs. Fonts come from the machine (Debian's fonts-noto-cjk) and are
 embedded, subset, in the PDF.
+
+Readers of Traditional Chinese get the Simplified booklet converted by OpenCC, as the website's
+`/zh-hant/` pages are (`traditional=True`; ADR 0011), marked on the cover as automatic.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from trials.dates import PartialDate
 from trials.models import Trial
 
 STYLESHEET = "publishing/booklet.css"
+SIMPLIFIED, TRADITIONAL = "zh-hans", "zh-hant"
 
 
 class BookletError(Exception):
@@ -59,6 +63,7 @@ class Booklet:
     organisation: OrganisationSettings
     facts_as_of: str = ""
     built_on: str = ""
+    traditional: bool = False  # Simplified Chinese converted to Traditional by OpenCC
 
     @property
     def nct_ids(self) -> list[str]:
@@ -143,8 +148,19 @@ def facts_as_of(nct_ids: list[str]) -> str:
     return PartialDate(newest.year, newest.month, newest.day).format() if newest else ""
 
 
-def collect(*, page: HandbookPage | None = None, locale_code: str, today: dt.date) -> Booklet:
-    """What goes into a booklet: one page, or the whole handbook of a language."""
+def collect(
+    *,
+    page: HandbookPage | None = None,
+    locale_code: str,
+    today: dt.date,
+    traditional: bool = False,
+) -> Booklet:
+    """What goes into a booklet: one page, or the whole handbook of a language (`traditional`:
+    the Simplified Chinese booklet, to be converted to Traditional characters)."""
+    if traditional and locale_code != SIMPLIFIED:
+        raise BookletError(
+            _("Only the Simplified Chinese booklet can be converted to Traditional characters.")
+        )
     if page is not None:
         title = page.title
         site = page.get_site()
@@ -164,6 +180,7 @@ def collect(*, page: HandbookPage | None = None, locale_code: str, today: dt.dat
             pages=pages,
             organisation=OrganisationSettings.for_site(site),
             built_on=PartialDate(today.year, today.month, today.day).format(),
+            traditional=traditional,
         )
         booklet.facts_as_of = facts_as_of(booklet.nct_ids)
     return booklet
@@ -171,7 +188,12 @@ def collect(*, page: HandbookPage | None = None, locale_code: str, today: dt.dat
 
 def render_html(booklet: Booklet) -> str:
     with translation.override(booklet.language):
-        return render_to_string("publishing/booklet.html", {"booklet": booklet})
+        html = render_to_string("publishing/booklet.html", {"booklet": booklet})
+    if booklet.traditional:
+        from publishing.translation_hant import convert_html
+
+        html = convert_html(html)
+    return html
 
 
 def html_hash(html: str) -> str:
@@ -229,16 +251,27 @@ def cache_key(page: HandbookPage | None, locale_code: str) -> str:
 
 
 def cached_pdf(
-    *, page: HandbookPage | None = None, locale_code: str, today: dt.date | None = None
+    *,
+    page: HandbookPage | None = None,
+    locale_code: str,
+    today: dt.date | None = None,
+    traditional: bool = False,
 ) -> Path:
     """The booklet's file, built only when its HTML differs from what the cached file was
     printed from (so a changed trial record or disclaimer is never served stale)."""
     from publishing import actions
     from publishing.models import BuiltFile
 
-    booklet = collect(page=page, locale_code=locale_code, today=today or timezone.localdate())
+    booklet = collect(
+        page=page,
+        locale_code=locale_code,
+        today=today or timezone.localdate(),
+        traditional=traditional,
+    )
     html = render_html(booklet)
     digest = html_hash(html)
+    if traditional:
+        locale_code = TRADITIONAL
     key = cache_key(page, locale_code)
     record = BuiltFile.objects.filter(key=key).first()
     if record and record.source_hash == digest and actions.cached_path(record).is_file():

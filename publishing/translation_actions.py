@@ -8,6 +8,7 @@ that change whenever a brochure is re-imported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,23 @@ from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from publishing.translation import content_signature, has_cjk
+
+NCT_RE = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
+WORD_RE = re.compile(r"[A-Za-z]{2,}")
+ADDRESS_PATHS = {"slug"}
+
+
+def needs_translation(text: str, source_language: str, path: str = "") -> bool:
+    """Does `text` (at `path`) of a page written in `source_language` need a translation?
+
+    Chinese text does when it has Chinese characters; text in another language when it has
+    a word besides NCT numbers. Text without such words (NCT numbers, numbers) reads the
+    same in every language and is kept as it is. A slug is an address: an ASCII one serves
+    every language, only a Chinese one needs translating.
+    """
+    if path in ADDRESS_PATHS or source_language.startswith("zh"):
+        return has_cjk(text)
+    return bool(WORD_RE.search(NCT_RE.sub("", text)))
 
 
 class TranslationCatalogueError(Exception):
@@ -59,8 +77,9 @@ def translate_page_from_catalogue(
 ) -> PageTranslationResult:
     """Create or refresh the `locale_code` translation of `page` from `catalogue`.
 
-    Text without Chinese characters (NCT numbers, ASCII slugs) is kept as it is when the
-    catalogue does not mention it. The translated page is saved (and published) only when it
+    Text without words of the source language (NCT numbers, numbers, ASCII slugs; see
+    `needs_translation`) is kept as it is when the catalogue does not mention it, so an
+    English original works the same way as a Chinese one. The translated page is saved (and published) only when it
     is new or its text would change, so running this again adds no revisions. The page's
     parent must already be translated, or be the tree root.
     """
@@ -85,7 +104,7 @@ def translate_page_from_catalogue(
         text = segment.string.data
         translated = catalogue.get(text)
         if translated is None:
-            if has_cjk(text):
+            if needs_translation(text, source.locale.language_code, segment.context.path):
                 untranslated.append(text)
                 continue
             translated = text

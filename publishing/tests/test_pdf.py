@@ -49,6 +49,8 @@ def test_page_booklet_is_a5_with_cjk_font_contents_cards_disclaimer_and_contacts
     assert "局部注射间充质干细胞" in text
     assert "数据来自 ClinicalTrials.gov，记录日期 2020年7月28日" in text
     assert "用文字看时间线" in text and "注册记录中的状态：状态不明" in text
+    # The timeline charts themselves (SVG drawn by WeasyPrint): their year axes, one per card.
+    assert len(re.findall(r"\b20\d\d {3,}20\d\d {3,}20\d\d\b", text)) >= len(SEED_IDS)
     for number in range(2, count + 1):
         lines = [line.strip() for line in pdf_text(out, number).splitlines() if line.strip()]
         assert lines[-1] == str(number)
@@ -141,6 +143,9 @@ def test_download_is_cached_and_rebuilt_when_the_content_changes(
 def test_whole_handbook_download(demo, client, monkeypatch):
     printed = []
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.append(html) or b"%PDF-1.7 x")
+    index = client.get("/zh-hans/").content.decode()
+    assert f'<a href="{reverse("publishing:handbook_pdf")}" download' in index
+    assert "下载整本手册的 PDF 小册子（A5，适合打印）" in index
     response = client.get(reverse("publishing:handbook_pdf"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="handbook-zh-hans.pdf"'
@@ -162,3 +167,35 @@ def test_publishing_a_page_rebuilds_its_booklet(demo, django_capture_on_commit_c
     record = BuiltFile.objects.get(page=demo)
     path = pdf.Path(pdf.settings.PUBLISHING_CACHE_DIR) / record.path
     assert path.read_bytes().startswith(b"%PDF-") and record.size == path.stat().st_size
+
+
+def test_traditional_booklet_is_converted_marked_and_uses_the_traditional_font(demo, tmp_path):
+    out = tmp_path / "msc-hant.pdf"
+    call_command("build_pdf", str(out), page=demo.slug, locale="zh-hant", stdout=io.StringIO())
+    cover = pdf_text(out, 1)
+    assert "成都紫貝殼公益服務中心" in cover and "間充質幹細胞" in cover
+    assert "本小冊子由簡體中文自動轉換" in cover
+    text = pdf_text(out)
+    assert "局部注射間充質幹細胞" in text and "间充质干细胞" not in text
+    assert "免責聲明" in text and "18180768676" in text
+    assert "Noto-Sans-CJK-TC" in embedded_fonts(out)
+
+
+def test_traditional_download_is_cached_apart(demo, client, monkeypatch):
+    printed = []
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.append(html) or b"%PDF-1.7 t")
+    page_html = client.get(demo.url.replace("/zh-hans/", "/zh-hant/", 1)).content.decode()
+    url = f"/zh-hant/publishing/pdf/page-{demo.pk}.pdf"
+    assert f'href="{url}"' in page_html
+    response = client.get(url)
+    assert response["Content-Disposition"] == f'attachment; filename="{demo.slug}-zh-hant.pdf"'
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 t"
+    assert '<html lang="zh-Hant">' in printed[0] and "間充質幹細胞" in printed[0]
+    simplified = client.get(reverse("publishing:page_pdf", args=[demo.pk]))
+    assert b"".join(simplified.streaming_content) == b"%PDF-1.7 t"
+    assert "间充质干细胞" in printed[1] and '<html lang="zh-hans">' in printed[1]
+    keys = set(BuiltFile.objects.values_list("key", "locale_code"))
+    assert keys == {
+        (f"pdf:page-{demo.pk}:zh-hant", "zh-hant"),
+        (f"pdf:page-{demo.pk}:zh-hans", "zh-hans"),
+    }

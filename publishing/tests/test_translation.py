@@ -264,3 +264,58 @@ def test_demo_catalogue_has_no_fuzzy_or_empty_entries():
 
 def test_root_page_is_not_translated(site):
     assert not Page.objects.filter(depth=1, locale__language_code="en").exists()
+
+
+def test_page_written_in_english_gets_a_chinese_translation_marked_out_of_date(site, client):
+    """The reverse direction: an English original, its Chinese translation, the mark in Chinese."""
+    english_section = site["section"].get_translation(Locale.objects.get(language_code="en"))
+    original = HandbookPage(title="Plasma exchange", slug="plasma-exchange")
+    original.body = [
+        ("paragraph", "<p>A trial (NCT02213705) enrolled 30 patients.</p>"),
+        ("paragraph", "<p>NCT02213705</p>"),
+        ("trial", {"nct_id": "NCT02213705"}),
+    ]
+    english_section.add_child(instance=original)
+    original.save_revision().publish()
+    catalogue = {
+        "Plasma exchange": "血浆置换",
+        "A trial (NCT02213705) enrolled 30 patients.": "一项试验（NCT02213705）纳入30例患者。",
+    }
+    result = translate_page_from_catalogue(
+        page=original, locale_code="zh-hans", catalogue=catalogue
+    )
+    chinese = result.page.specific
+    assert result.untranslated == [] and result.published
+    assert (
+        chinese.locale.language_code == "zh-hans" and chinese.get_parent().pk == site["section"].pk
+    )
+    assert chinese.url == "/zh-hans/experimental/plasma-exchange/"  # an ASCII slug serves both
+    html = client.get(chinese.url).content.decode()
+    assert '<html lang="zh-hans">' in html and "纳入30例患者" in html
+    assert 'hreflang="en" href="http://testserver/en/experimental/plasma-exchange/"' in html
+    assert "notice--translation" not in html
+    assert translation_state(original) is None
+
+    draft = original.get_latest_revision_as_object()
+    draft.body = [
+        ("paragraph", "<p>A trial (NCT02213705) enrolled 36 patients.</p>"),
+        ("paragraph", "<p>NCT02213705</p>"),
+        ("trial", {"nct_id": "NCT02213705"}),
+    ]
+    draft.save_revision().publish()
+    state = translation_state(chinese)
+    assert state.source_changed and state.source_language == "en"
+    with translation.override("zh-hans"):
+        html = client.get(chinese.url).content.decode()
+    notice = re.search(r'<div class="notice notice--translation".*?</div>', html, re.S).group(0)
+    assert "英文原文在此译文上次更新后已有改动。" in notice
+    assert f'href="{original.url}"' in notice
+
+    synced = translate_page_from_catalogue(
+        page=HandbookPage.objects.get(pk=original.pk), locale_code="zh-hans", catalogue=catalogue
+    )
+    assert synced.untranslated == ["A trial (NCT02213705) enrolled 36 patients."]
+    state = translation_state(chinese)
+    assert not state.source_changed and state.untranslated == 1
+    html = client.get(chinese.url).content.decode()
+    assert "本页部分内容尚未翻译，暂以英文显示。" in html

@@ -50,6 +50,7 @@ def test_article_keeps_structure_with_inline_styles_only(demo):
             ), attrs["href"]
     assert tags[:2] == ["section", "h1"]
     assert tags.count("h2") >= 3
+    assert {"ul", "li"} <= set(tags)  # lists (sites, the timelines in words) stay lists
     cards = [
         attrs for tag, attrs in parsed.elements if "border-left:6px solid" in attrs.get("style", "")
     ]

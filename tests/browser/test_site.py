@@ -3,6 +3,8 @@ accessibility (axe-core, WCAG 2.1 A/AA), page weight and no request to any other
 
 import pytest
 
+from publishing.tests.test_public_pages import PRODUCTION_POLICY
+
 pytestmark = pytest.mark.browser
 
 MAX_PAGE_BYTES = 60 * 1024  # HTML + CSS + JS, uncompressed; images aside
@@ -102,7 +104,9 @@ def test_english_search(site, page):
 PUBLIC_PAGES = [
     ("index-zh", "/zh-hans/"),
     ("index-en", "/en/"),
+    ("index-zh-hant", "/zh-hant/"),
     ("section-zh", "/zh-hans/experimental-treatment/"),
+    ("section-en", "/en/experimental-treatment/"),
     ("msc-zh", "msc:zh-hans"),
     ("msc-en", "msc:en"),
     ("msc-zh-hant", "msc:zh-hant"),
@@ -130,3 +134,42 @@ def test_public_pages_pass_axe_and_stay_light(site, page, shot, axe_violations, 
     violations = axe_violations(page)
     shot(name)
     assert violations == []
+
+
+def test_pages_work_under_the_production_content_security_policy(site, browser, settings):
+    """With DJANGO_DEBUG=false every public page is served with `script-src 'self'`: nothing
+    on it may be blocked, and what works without script (the timeline in words, the language
+    switch) still works."""
+    settings.CONTENT_SECURITY_POLICY = PRODUCTION_POLICY
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page = context.new_page()
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    try:
+        for target in ("msc:zh-hans", "msc:en", "msc:zh-hant", "/en/", "/zh-hans/search/?q=stem"):
+            response = page.goto(_resolve(site, target))
+            assert response.headers.get("content-security-policy") == PRODUCTION_POLICY
+            page.wait_for_load_state("load")
+            assert page.evaluate("window.__csp") == [], target
+        page.goto(site.msc_url["zh-hans"])
+        details = page.locator("#trial-NCT02213705 details.timeline__text")
+        details.locator("summary").click()
+        assert details.locator("ol li").first.is_visible()
+        page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+        page.wait_for_url(site.msc_url["en"])
+        assert page.evaluate("window.__csp") == []
+        # The watch itself works: an inline script is refused and reported.
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = '1';"
+            " document.head.appendChild(s); }"
+        )
+        page.wait_for_function("window.__csp.length > 0")
+        assert page.evaluate("window.__csp")[0].startswith("script-src")
+        messages.clear()
+    finally:
+        context.close()
+    assert not [text for text in messages if "Content Security Policy" in text], messages

@@ -1,5 +1,5 @@
-"""manage.py build_pdf [--page SLUG] [--locale zh-hans|en] OUT.pdf: print the handbook (or one
-page) as an A5 booklet."""
+"""manage.py build_pdf [--page SLUG] [--locale zh-hans|en|zh-hant] OUT.pdf: print the handbook
+(or one page) as an A5 booklet. zh-hant is the Simplified booklet converted automatically."""
 
 import time
 from pathlib import Path
@@ -22,7 +22,9 @@ class Command(BaseCommand):
             "--locale",
             default=settings.LANGUAGE_CODE,
             help=_("Language of the booklet: %(codes)s.")
-            % {"codes": ", ".join(code for code, _name in settings.LANGUAGES)},
+            % {
+                "codes": ", ".join([*(code for code, _name in settings.LANGUAGES), pdf.TRADITIONAL])
+            },
         )
 
     def handle(self, *args, out, page, locale, **options):
@@ -32,10 +34,16 @@ class Command(BaseCommand):
                 _("The folder %(folder)s does not exist.") % {"folder": target.parent}
             )
         started = time.monotonic()
+        traditional = locale == pdf.TRADITIONAL
+        if traditional:
+            locale = pdf.SIMPLIFIED
         try:
             handbook_page = pdf.find_page(page, locale) if page else None
             booklet = pdf.collect(
-                page=handbook_page, locale_code=locale, today=timezone.localdate()
+                page=handbook_page,
+                locale_code=locale,
+                today=timezone.localdate(),
+                traditional=traditional,
             )
         except pdf.BookletError as exc:
             raise CommandError(str(exc)) from exc
