@@ -1,10 +1,10 @@
 """Render benchmark: the demo page under N concurrent clients against a real server.
 
 Starts a server with DJANGO_DEBUG=false (the production settings: page cache on, no query
-logging) on a throwaway SQLite database holding the demo: Django's `runserver --noreload
---insecure` (one process, a thread per connection; the default, since no production server
-is in the lock file), or with `--server gunicorn` gunicorn's threaded workers
-(`--workers`, `--threads`; gunicorn must be importable, e.g. `PYTHONPATH=<dir with gunicorn>`).
+logging) on a throwaway SQLite database holding the demo: gunicorn with threaded workers
+(`--workers`, `--threads`; the production server of deploy/living-handbook-web.service, the
+default), or Django's `runserver --noreload --insecure` (`--server runserver`, one process, a
+thread per connection).
 It then runs N client threads in this process, each requesting the page back to back (a closed
 loop, no think time) until the total is reached, after a warm-up. Prints latency percentiles
 (time to the last byte, measured by the client) and throughput. `--no-page-cache` measures
@@ -14,7 +14,7 @@ full renders (PAGE_CACHE_SECONDS=0).
     .venv/bin/python bench/render_load.py --no-page-cache   # every request renders the page
     .venv/bin/python bench/render_load.py --path /en/experimental-treatment/mesenchymal-stem-cells/
     .venv/bin/python bench/render_load.py --think 1      # readers who pause ~1 s between pages
-    PYTHONPATH=/tmp/gunicorn .venv/bin/python bench/render_load.py --server gunicorn --workers 2
+    .venv/bin/python bench/render_load.py --server runserver  # Django's development server
 
 Only 127.0.0.1 is contacted; the run is bounded by --requests and stops by itself.
 """
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         help="mean seconds a client waits between requests (0: back to back)",
     )
     parser.add_argument("--reuse-database", action="store_true", help="skip migrate/load_demo")
-    parser.add_argument("--server", choices=("runserver", "gunicorn"), default="runserver")
+    parser.add_argument("--server", choices=("runserver", "gunicorn"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
     args = parser.parse_args(argv)
