@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from finder.patient import Patient
 
@@ -46,6 +47,7 @@ INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
 NEEDS_DOCTOR_ZH = "需要医生确认"
 NEEDS_DOCTOR_EN = "Needs a doctor to check"
+PARSE_CACHE_SIZE = 4096  # criteria texts kept parsed (a few MB)
 
 
 class Verdict(StrEnum):
@@ -334,7 +336,22 @@ def split_criteria(text: str) -> tuple[list[str], list[str]]:
 
 
 def parse_criteria(text: str) -> list[Criterion]:
-    """Every criterion of the text, inclusion first, each with a rule when one is certain."""
+    """Every criterion of the text, inclusion first, each with a rule when one is certain.
+
+    Parsing depends on the text alone and costs from under a millisecond to ~200 ms for the
+    longest texts, while assessing the parsed criteria for a patient costs well under one: the
+    parsed criteria of recently seen texts are kept (values are immutable), so a trial's text
+    is parsed once per process, not once per search. Nothing about the patient is cached.
+    """
+    return list(_parse_cached(text or ""))
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_cached(text: str) -> tuple[Criterion, ...]:
+    return tuple(_parse_uncached(text))
+
+
+def _parse_uncached(text: str) -> list[Criterion]:
     criteria = []
     for item in _items(text):
         rule = None
@@ -370,6 +387,13 @@ _WORD_NUMBERS = {
     "sixty": 60,
 }
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")\b"
+# Cheap tests run before the costly matchers: every pattern of a matcher needs these words, so
+# a sentence without them cannot match it (the results are the same, only faster).
+_HAS_NUMBER = re.compile(r"\d|" + "|".join(_WORD_NUMBERS), re.IGNORECASE)
+_HAS_AGE_WORD = re.compile(r"age", re.IGNORECASE)
+_HAS_AGE_UNIT = re.compile(r"year|yr|y/o|y\.o|month|week|day", re.IGNORECASE)
+_HAS_YEARS = re.compile(r"year|yr", re.IGNORECASE)
+_HAS_DURATION_UNIT = re.compile(r"year|yr|month", re.IGNORECASE)
 _MIN_OPS = {
     "≥": True,
     ">=": True,
@@ -438,7 +462,8 @@ def _op_bound(op: str) -> tuple[str, bool]:
     return "max", _MAX_OPS[op]
 
 
-def _value_patterns(unit: str, *, unit_required: bool) -> list[re.Pattern]:
+@lru_cache(maxsize=64)
+def _value_patterns(unit: str, *, unit_required: bool) -> tuple[re.Pattern, ...]:
     """Regexes for a bound after a measure: ranges, "≥ 15", "16 or more", "> 18 and < 70"."""
     u = f"(?P<u>{unit})" if unit_required else f"(?P<u>{unit})?"
     patterns = [
@@ -451,7 +476,13 @@ def _value_patterns(unit: str, *, unit_required: bool) -> list[re.Pattern]:
     ]
     if not unit_required:
         patterns.append(rf"(?P<a>{_NUM})\s*(?:(?P<more>{_MORE})|(?P<less>{_LESS}))")
-    return [re.compile(pattern, re.IGNORECASE) for pattern in patterns]
+    return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+
+
+@lru_cache(maxsize=256)
+def _rx(pattern: str) -> re.Pattern:
+    """A composed pattern, compiled once (case-insensitive)."""
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _bounds_from(match: re.Match) -> dict:
@@ -493,11 +524,18 @@ class _Atom:
     rule: Rule
 
 
-def _find_measure(text: str, measure: str, unit: str, *, unit_required: bool, kind: str):
-    """A named measure followed (within a few words, no digits between) by a bound."""
+def _find_measure(
+    text: str, measure: str, unit: str, *, unit_required: bool, kind: str, hint: re.Pattern
+):
+    """A named measure followed (within a few words, no digits between) by a bound.
+
+    `hint` matches wherever `measure` does (a cheap test first).
+    """
+    if not hint.search(text) or not _HAS_NUMBER.search(text):
+        return []
     atoms = []
     for value in _value_patterns(unit, unit_required=unit_required):
-        pattern = re.compile(rf"(?P<m>{measure}){_MEASURE_GAP}{value.pattern}", re.IGNORECASE)
+        pattern = _rx(rf"(?P<m>{measure}){_MEASURE_GAP}{value.pattern}")
         for match in pattern.finditer(text):
             if re.search(r"/\s*$", text[: match.start()]) or re.match(
                 r"\s*(?:\([^)]*\))?\s*(?:/|ratio)", text[match.end("m") :], re.IGNORECASE
@@ -543,12 +581,22 @@ _MRSS = (
 )
 
 
+_FVC_HINT = re.compile(r"fvc|vital\s+capacity", re.IGNORECASE)
+_DLCO_HINT = re.compile(r"dl\s?co|tlco|diffusing\s+capacity", re.IGNORECASE)
+_MRSS_HINT = re.compile(r"rss|rodnan|skin\s+score", re.IGNORECASE)
+
+
 def _find_measures(text: str) -> list[_Atom]:
     atoms = []
-    atoms += _find_measure(text, _FVC, _PERCENT, unit_required=True, kind="fvc")
-    atoms += _find_measure(text, _DLCO, _PERCENT, unit_required=True, kind="dlco")
+    atoms += _find_measure(text, _FVC, _PERCENT, unit_required=True, kind="fvc", hint=_FVC_HINT)
+    atoms += _find_measure(text, _DLCO, _PERCENT, unit_required=True, kind="dlco", hint=_DLCO_HINT)
     atoms += _find_measure(
-        text, _MRSS, r"(?:points?|units?|/\s*51)", unit_required=False, kind="mrss"
+        text,
+        _MRSS,
+        r"(?:points?|units?|/\s*51)",
+        unit_required=False,
+        kind="mrss",
+        hint=_MRSS_HINT,
     )
     return [atom for atom in atoms if _plausible_measure(atom.rule)]
 
@@ -585,22 +633,31 @@ _NOT_THE_PATIENTS_AGE = re.compile(
 
 def _find_age(text: str) -> list[_Atom]:
     atoms: list[_Atom] = []
+    if not _HAS_NUMBER.search(text):
+        return atoms
     forms = [
         (
             r"\b(?:age[ds]?|aged)\b\s*(?:of\s+|is\s+|:\s*|must\s+be\s+|should\s+be\s+)?",
             _AGE_UNIT,
             False,
+            _HAS_AGE_WORD,
         ),
-        (_SUBJECT + r"\s+(?:aged?\s+)?(?:must\s+be\s+)?(?:of\s+)?", _AGE_UNIT, True),
-        (r"(?<![\w-])", r"(?:years?|yrs?)(?:\s+old)?", True),
+        (
+            _SUBJECT + r"\s+(?:aged?\s+)?(?:must\s+be\s+)?(?:of\s+)?",
+            _AGE_UNIT,
+            True,
+            _HAS_AGE_UNIT,
+        ),
+        (r"(?<![\w-])", r"(?:years?|yrs?)(?:\s+old)?", True, _HAS_YEARS),
     ]
-    for lead, unit, unit_required in forms:
+    for lead, unit, unit_required, hint in forms:
+        if not hint.search(text):
+            continue
         bare = lead.startswith("(?<!")
         for value in _value_patterns(unit, unit_required=unit_required):
-            pattern = re.compile(
+            pattern = _rx(
                 rf"(?P<m>{lead}){value.pattern}(?P<tail>\s*(?:of\s+age|old))?"
-                rf"(?:\s+(?P<tailmore>{_MORE}))?",
-                re.IGNORECASE,
+                rf"(?:\s+(?P<tailmore>{_MORE}))?"
             )
             for match in pattern.finditer(text):
                 has_age_word = bool(re.search(r"\bage", match.group("m") or "", re.I))
@@ -680,6 +737,8 @@ def _duration_bounds(match: re.Match, ref: str) -> dict | None:
 
 def _find_duration(text: str) -> list[_Atom]:
     atoms = []
+    if not _HAS_NUMBER.search(text) or not _HAS_DURATION_UNIT.search(text):
+        return atoms
     ref_tail = (
         rf"(?P<ref>\s*\(?\s*(?:from|since|after)\s+(?:{_ONSET_REF}|{_DIAGNOSIS_REF}|"
         r"(?:the\s+)?(?:disease\s+)?onset)\)?)?"
@@ -692,7 +751,7 @@ def _find_duration(text: str) -> list[_Atom]:
     ]
     for lead in lead_forms:
         for value in _value_patterns(_DUR_UNIT, unit_required=True):
-            pattern = re.compile(rf"{lead}{value.pattern}{ref_tail}", re.IGNORECASE)
+            pattern = _rx(rf"{lead}{value.pattern}{ref_tail}")
             for match in pattern.finditer(text):
                 ref = _ref_of(match.group(0))
                 bounds = _duration_bounds(match, ref)
@@ -702,10 +761,9 @@ def _find_duration(text: str) -> list[_Atom]:
                     )
     # "disease <2 years duration"
     for value in _value_patterns(_DUR_UNIT, unit_required=True):
-        pattern = re.compile(
+        pattern = _rx(
             rf"(?P<lead>\bdisease\b[^;.\d<>≤≥]{{0,25}}?){value.pattern}\s*(?:of\s+)?"
-            rf"(?:disease\s+)?duration{ref_tail}",
-            re.IGNORECASE,
+            rf"(?:disease\s+)?duration{ref_tail}"
         )
         for match in pattern.finditer(text):
             bounds = _duration_bounds(match, _ref_of(match.group(0)))

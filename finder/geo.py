@@ -168,8 +168,15 @@ class Gazetteer:
                     self.provinces[adcode[:2]] = place
         self.cn.sort(key=lambda place: (place.level, place.adcode))
         self.by_pinyin: dict[str, list[_CnPlace]] = {}
-        for place in self.cn:
+        # Every name and (two characters or longer) short name, to the places' positions in
+        # `self.cn`: a text is matched by looking up its substrings, not by scanning 3,000 names.
+        self._by_text: dict[str, list[int]] = {}
+        for position, place in enumerate(self.cn):
             self.by_pinyin.setdefault(place.pinyin, []).append(place)
+            names = {place.name} | ({place.short} if len(place.short) >= 2 else set())
+            for name in names:
+                self._by_text.setdefault(name, []).append(position)
+        self._longest_name = max((len(name) for name in self._by_text), default=1)
         self._world = None
         self._alternate_names: dict[str, dict[str, list[dict]]] = {}
         self._by_country: dict[str, list[dict]] = {}
@@ -263,19 +270,20 @@ class Gazetteer:
                 )
         return candidates[0]
 
+    def _named_in(self, text: str) -> list[_CnPlace]:
+        """Places whose name, or short name of two characters or more, occurs in the text,
+        in gazetteer order."""
+        positions: set[int] = set()
+        for start in range(len(text)):
+            for end in range(start + 1, min(len(text), start + self._longest_name) + 1):
+                positions.update(self._by_text.get(text[start:end], ()))
+        return [self.cn[position] for position in sorted(positions)]
+
     def _cn_by_text(self, text: str) -> _CnPlace | None:
         text = _simplified(text)
-        provinces = [
-            p
-            for p in self.provinces.values()
-            if p.name in text or (len(p.short) >= 2 and p.short in text)
-        ]
-        matches = []
-        for place in self.cn:
-            if place.level == PROVINCE:
-                continue
-            if place.name in text or (len(place.short) >= 2 and place.short in text):
-                matches.append(place)
+        named = self._named_in(text)
+        provinces = [p for p in named if p.level == PROVINCE]
+        matches = [p for p in named if p.level != PROVINCE]
         if matches:
             in_province = [p for p in matches if any(p.province == q.province for q in provinces)]
             pool = in_province or matches

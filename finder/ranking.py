@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from finder.geo import Place, haversine_km
@@ -131,6 +132,8 @@ class Result:
     nearest_site: TrialLocation | None = None
     reasons: list[str] = field(default_factory=list)
     exclusion_reasons: list[str] = field(default_factory=list)
+    site_position: int | None = None  # position of the nearest located site
+    sex_excluded: bool = False
 
     @property
     def nct_id(self) -> str:
@@ -162,7 +165,21 @@ def find(request: SearchRequest, *, today: dt.date | None = None) -> Outcome:
     patient = request.patient
     place = locate_patient(patient)
     plan = plan_query(request)
-    found = candidates(plan, groups_for(request), enough=request.top)
+    detailed = max(MIN_DETAILED, request.top * 3)
+
+    def fits(candidate: Candidate) -> bool:
+        return not (
+            age_excludes(patient.age, candidate.min_age_days, candidate.max_age_days)
+            or sex_excludes(patient.sex, candidate.sex)
+        )
+
+    def settled(found: list[Candidate]) -> bool:
+        # The shortlist below is the first `detailed` in coarse order, which puts every
+        # fitting candidate of a status group before any of a later group: once that many
+        # fit, no trial of a later group could enter it.
+        return sum(1 for candidate in found if fits(candidate)) >= detailed
+
+    found = candidates(plan, groups_for(request), enough=request.top, settled=settled)
     best = max((c.relevance for c in found), default=0.0) or 1.0
 
     def coarse(candidate: Candidate) -> tuple:
@@ -171,18 +188,25 @@ def find(request: SearchRequest, *, today: dt.date | None = None) -> Outcome:
         away = bool(place and place.country_code not in candidate.countries.split())
         return (age_out, sex_out, candidate.status_group, away, -candidate.relevance)
 
-    detailed = max(MIN_DETAILED, request.top * 3)
     shortlist = sorted(found, key=coarse)[:detailed]
     results = _detail(shortlist, patient, place, plan, best)
     ranked = order(results, key=lambda result: result.features)
-    eligible = [result for result in ranked if not result.features.excluded]
-    others = [result for result in ranked if result.features.excluded]
-    return Outcome(
-        results=eligible[: request.top],
-        not_eligible=others[: request.top],
-        place=place,
-        considered=len(found),
-    )
+    eligible = [result for result in ranked if not result.features.excluded][: request.top]
+    others = [result for result in ranked if result.features.excluded][: request.top]
+    _explain(eligible + others, patient, place, plan)
+    return Outcome(results=eligible, not_eligible=others, place=place, considered=len(found))
+
+
+def _explain(results: list[Result], patient: Patient, place: Place | None, plan: Plan) -> None:
+    """Sites and plain-words reasons, for the trials that are shown only."""
+    prefetch_related_objects([result.trial for result in results], "locations")
+    for result in results:
+        result.nearest_site = next(
+            (loc for loc in result.trial.locations.all() if loc.position == result.site_position),
+            None,
+        )
+        result.exclusion_reasons = _exclusions(result, patient, result.sex_excluded)
+        result.reasons = _reasons(result, patient, place, plan)
 
 
 def _detail(
@@ -191,10 +215,7 @@ def _detail(
     from finder.eligibility import eligibility_for
 
     by_id = {candidate.trial_id: candidate for candidate in shortlist}
-    trials = {
-        trial.pk: trial
-        for trial in Trial.objects.filter(pk__in=by_id).prefetch_related("locations")
-    }
+    trials = {trial.pk: trial for trial in Trial.objects.filter(pk__in=by_id)}
     entries = TrialIndexEntry.objects.in_bulk(list(by_id))
     results = []
     for trial_id, candidate in by_id.items():
@@ -229,18 +250,16 @@ def _detail(
             and distance is not None
             and distance > patient.max_distance_km
         )
-        locations = list(trial.locations.all())
-        nearest = next((loc for loc in locations if loc.position == position), None)
-        result = Result(
-            features=features,
-            trial=trial,
-            entry=entry,
-            eligibility=eligibility,
-            nearest_site=nearest,
+        results.append(
+            Result(
+                features=features,
+                trial=trial,
+                entry=entry,
+                eligibility=eligibility,
+                site_position=position,
+                sex_excluded=sex_out,
+            )
         )
-        result.exclusion_reasons = _exclusions(result, patient, sex_out)
-        result.reasons = _reasons(result, patient, place, plan)
-        results.append(result)
     return results
 
 

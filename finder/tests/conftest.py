@@ -23,8 +23,8 @@ REAL_SOURCES = [
 MSC_TRIALS = {"NCT00962923", "NCT02213705", "NCT02975960", "NCT03211793"}
 
 
-def import_real_records(paths=REAL_SOURCES):
-    """Import files the way `import_trials` does, then index every stored trial."""
+def import_files(paths):
+    """Import files the way `import_trials` does (the index follows through `trials_stored`)."""
     for path in paths:
         run = actions.start_run(kind=SyncRun.Kind.FILES, parameters={})
 
@@ -40,6 +40,11 @@ def import_real_records(paths=REAL_SOURCES):
                 )
 
         actions.import_documents(run=run, items=items())
+
+
+def import_real_records(paths=REAL_SOURCES):
+    """Import the real records, then index every stored trial at once."""
+    import_files(paths)
     finder_actions.rebuild_index()
 
 

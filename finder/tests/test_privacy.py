@@ -17,7 +17,7 @@ def test_a_search_writes_no_row_sets_no_cookie_and_logs_nothing(client, registry
     client.get("/zh-hans/finder/")  # the site footer's settings row is created on first view
     before = _row_counts()
     with caplog.at_level(logging.DEBUG):
-        response = client.get(
+        response = client.post(
             "/zh-hans/finder/results/",
             {"age": "58", "city": "成都", "text": SECRET_WORDS, "include_finished": "on"},
         )
@@ -38,7 +38,7 @@ def test_find_trials_writes_no_row(registry, caplog):
 
 
 def test_results_page_loads_nothing_from_another_host(client, registry):
-    html = client.get(
+    html = client.post(
         "/zh-hans/finder/results/", {"text": "干细胞", "include_finished": "on"}
     ).content.decode()
     import re

@@ -102,3 +102,37 @@ def test_rebuild_is_idempotent(registry):
         set(_ids(find(SearchRequest(patient=Patient(text="硬皮病 干细胞"), include_finished=True))))
         >= MSC_TRIALS
     )
+
+
+def test_text_score_weighs_title_over_summary_and_saturates():
+    from finder.search import text_score
+
+    asked = ["xxssc", "lung"]
+    in_title = text_score(asked, "xxssc lung", "")
+    in_summary = text_score(asked, "", "xxssc lung")
+    assert in_title > in_summary > 0
+    assert text_score(asked, "xxssc", "") < in_title  # more of what was asked, higher
+    assert text_score(asked, "other words", "more words") == 0
+    assert text_score(asked, "lungs", "") == 0  # whole tokens only
+    once, twice, often = (text_score(["lung"], " ".join(["lung"] * n), "") for n in (1, 2, 10))
+    assert once < twice < often < 2 * once  # repeats help, but never as much as a new word
+
+
+def test_later_status_groups_are_not_read_once_the_shortlist_is_settled(registry):
+    from finder.models import FINISHED, ONGOING, OPEN
+    from finder.search import candidates, plan_query
+
+    plan = plan_query(SearchRequest(patient=Patient(text="硬皮病")))
+    groups = [OPEN, ONGOING, FINISHED]
+    every = candidates(plan, groups)
+    assert {c.status_group for c in every} == {OPEN, ONGOING, FINISHED}
+    asked = []
+
+    def settled(found):
+        asked.append(len(found))
+        return True
+
+    first = candidates(plan, groups, settled=settled)
+    assert first and {c.status_group for c in first} == {OPEN}
+    assert asked == [len(first)]
+    assert candidates(plan, groups, settled=lambda found: False) == every

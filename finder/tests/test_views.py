@@ -19,13 +19,13 @@ def test_form_is_in_chinese_with_every_question_optional(client, db):
     for name in ("age", "sex", "city", "country", "max_distance", "diagnosis", "organs", "text"):
         assert f'name="{name}"' in html
     assert " required" not in html
-    assert 'method="get"' in html and "csrfmiddlewaretoken" not in html
+    assert 'method="post"' in html and "csrfmiddlewaretoken" not in html
     assert "finder/finder.css" in html
     assert not re.search(r'(src|href)="(https?:)?//(?!testserver/)', html)
 
 
 def test_results_lists_fitting_trials_with_reasons_and_criteria(client, registry):
-    response = client.get(
+    response = client.post(
         RESULTS,
         {
             "age": "45",
@@ -46,13 +46,17 @@ def test_results_lists_fitting_trials_with_reasons_and_criteria(client, registry
     assert html.index("NCT03211793") < html.index("NCT00962923")  # open before finished
     assert "距成都市" in html or "成都市" in html
     assert "需要医生确认" in html
+    # every plain-words summary is marked as automatic, once per trial shown
+    assert html.count("（自动生成的摘要，请以登记记录为准）") == html.count(
+        '<article class="finder-result'
+    )
     assert "数据来自 ClinicalTrials.gov" in html
     assert "https://clinicaltrials.gov/study/NCT00962923" in html
     assert "本网站不提供专业医疗建议" in html or 'class="site-footer' in html
 
 
 def test_age_outside_range_goes_to_the_not_eligible_list(client, registry):
-    response = client.get(RESULTS, {"age": "66", "text": "干细胞", "include_finished": "on"})
+    response = client.post(RESULTS, {"age": "66", "text": "干细胞", "include_finished": "on"})
     html = response.content.decode()
     not_eligible = html[html.index('id="finder-not-eligible"') :]
     # NCT00962923 takes 15–65 year olds, NCT02213705 18–70: a 66-year-old fits only the second.
@@ -61,7 +65,7 @@ def test_age_outside_range_goes_to_the_not_eligible_list(client, registry):
 
 
 def test_unknown_city_shows_close_matches(client, registry):
-    response = client.get(RESULTS, {"city": "成堵"})
+    response = client.post(RESULTS, {"city": "成堵"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "成堵" in html and "成都市" in html
@@ -69,14 +73,14 @@ def test_unknown_city_shows_close_matches(client, registry):
 
 
 def test_bad_age_is_a_form_error(client, db):
-    response = client.get(RESULTS, {"age": "300"})
+    response = client.post(RESULTS, {"age": "300"})
     assert response.status_code == 200
     assert 'class="finder-error"' in response.content.decode()
 
 
 def test_english_page(client, registry):
     with translation.override("en"):
-        response = client.get(
+        response = client.post(
             "/en/finder/results/", {"text": "stem cells", "include_finished": "on"}
         )
     html = response.content.decode()
@@ -87,6 +91,23 @@ def test_english_page(client, registry):
 
 @pytest.mark.parametrize("path", [FORM, RESULTS])
 def test_pages_send_privacy_headers(client, db, path):
-    response = client.get(path)
+    response = client.post(path, {"age": "40"})
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_answers_never_travel_in_a_url(client, registry):
+    """Answers are posted: a GET of the results (a bookmark, a shared link) asks again, and
+    "change my answers" posts them back to the form instead of putting them in a link."""
+    response = client.get(RESULTS, {"age": "58", "text": "干细胞"})
+    assert response.status_code == 302 and response["Location"] == FORM
+    html = client.post(RESULTS, {"age": "58", "text": "干细胞", "organs": ["ild", "raynaud"]})
+    html = html.content.decode()
+    assert "?age=" not in html and "text=" not in html
+    back = html[html.index('class="finder-back-form"') :]
+    back = back[: back.index("</form>")]
+    assert f'action="{FORM}"' in back and 'method="post"' in back
+    assert 'name="age" value="58"' in back and 'name="text" value="干细胞"' in back
+    assert 'name="organs" value="ild"' in back and 'name="organs" value="raynaud"' in back
+    form = client.post(FORM, {"age": "58", "text": "干细胞", "organs": ["ild"]}).content.decode()
+    assert 'value="58"' in form and "干细胞</textarea>" in form

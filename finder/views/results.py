@@ -1,6 +1,8 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from finder.forms import FinderForm
 from finder.presenters import result_card
@@ -11,13 +13,20 @@ from finder.views.privacy import private
 RESULTS_PER_LIST = 20
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def results(request):
-    """Trials that could fit, and trials that probably do not, for the answers in the URL.
+    """Trials that could fit, and trials that probably do not, for the posted answers.
 
-    The answers come in the query string of a GET and go nowhere else: nothing is saved,
-    no session is started, nothing is logged by the app.
+    The answers come in the body of a POST, never in a URL: they stay out of the browser's
+    history, of web server access logs and of the address a patient might share. Nothing is
+    saved, no session or cookie is started, nothing is logged by the app. A search changes
+    nothing, so there is nothing for CSRF protection to protect (and no cookie to set).
+    A GET (a bookmark, a reload after the answers are gone) goes back to the questions.
     """
-    bound = FinderForm(request.GET)
+    if request.method != "POST":
+        return redirect("finder:form")
+    bound = FinderForm(request.POST)
     if not bound.is_valid():
         return private(render(request, "finder/form.html", {"form": bound}))
     try:
@@ -31,7 +40,7 @@ def results(request):
     today = timezone.localdate()
     context = {
         "form": bound,
-        "query": request.GET.urlencode(),
+        "answers": [(name, value) for name, values in request.POST.lists() for value in values],
         "place": outcome.place,
         "results": [result_card(result, today=today) for result in outcome.results],
         "not_eligible": [result_card(result, today=today) for result in outcome.not_eligible],
