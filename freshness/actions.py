@@ -99,26 +99,64 @@ def extract_page(*, page: Page, today: dt.date) -> list[Statement]:
     return list(Statement.objects.filter(page=page).active())
 
 
+# Only these columns of a version are read (never the raw document, the largest one).
+FACT_VERSION_FIELDS = ("id", "trial_id", "snapshot_date", "last_seen_date", "fields")
+
+
 def trial_facts(nct_ids: Iterable[str]) -> dict[str, TrialFacts]:
     """Stored versions (oldest first) and result publications for each trial that has any."""
     from literature.models import TrialPublication
 
     nct_ids = sorted({nct_id.upper() for nct_id in nct_ids})
-    trials = {t.pk: t for t in Trial.objects.filter(nct_id__in=nct_ids)}
-    versions: dict[str, list[RecordVersion]] = defaultdict(list)
-    for version in TrialVersion.objects.filter(trial_id__in=trials).order_by(
-        "trial_id", "snapshot_date", "pk"
-    ):
-        versions[trials[version.trial_id].nct_id].append(
-            RecordVersion(
-                record=TrialRecord.from_dict(version.fields),
-                snapshot_date=version.snapshot_date.isoformat(),
-                version_id=version.pk,
-                last_seen_date=version.last_seen_date.isoformat() if version.last_seen_date else "",
-            )
+    trials = {
+        t.pk: t
+        for t in Trial.objects.filter(nct_id__in=nct_ids).only(
+            "id", "nct_id", "current_version", "record_date"
         )
-    publications: dict[str, list[ResultPublication]] = defaultdict(list)
+    }
+    versions: dict[int, list[TrialVersion]] = defaultdict(list)
+    for version in (
+        TrialVersion.objects.filter(trial_id__in=trials)
+        .only(*FACT_VERSION_FIELDS)
+        .order_by("trial_id", "snapshot_date", "pk")
+    ):
+        versions[version.trial_id].append(version)
+    links: dict[str, list] = defaultdict(list)
     for link in TrialPublication.objects.filter(nct_id__in=nct_ids).select_related("publication"):
+        links[link.nct_id].append(link)
+    facts = {}
+    for trial in trials.values():
+        found = facts_from_rows(trial, versions[trial.pk], links[trial.nct_id])
+        if found is not None:
+            facts[trial.nct_id] = found
+    return facts
+
+
+def facts_from_rows(trial: Trial, versions: Iterable, links: Iterable) -> TrialFacts | None:
+    """A trial's facts from rows already read: its `TrialVersion`s ordered by snapshot date
+    then id, and its `TrialPublication` links with their publication. None without versions.
+
+    Pure (no queries), so a page render can share one read of the rows between a trial's
+    card, its timeline and its flags.
+    """
+    ordered = [
+        RecordVersion(
+            record=TrialRecord.from_dict(version.fields),
+            snapshot_date=version.snapshot_date.isoformat(),
+            version_id=version.pk,
+            last_seen_date=version.last_seen_date.isoformat() if version.last_seen_date else "",
+        )
+        for version in versions
+    ]
+    if not ordered:
+        return None
+    current = trial.current_version_id
+    if current and ordered[-1].version_id != current:
+        ordered = [v for v in ordered if v.version_id != current] + [
+            v for v in ordered if v.version_id == current
+        ]
+    publications: list[ResultPublication] = []
+    for link in links:
         if not link.is_result or link.publication.is_retracted:
             continue
         pub = link.publication
@@ -128,25 +166,14 @@ def trial_facts(nct_ids: Iterable[str]) -> dict[str, TrialFacts]:
             journal=pub.journal_abbreviation or pub.journal,
             year=pub.year,
         )
-        if entry not in publications[link.nct_id]:
-            publications[link.nct_id].append(entry)
-    facts = {}
-    for trial in trials.values():
-        if not versions.get(trial.nct_id):
-            continue
-        current = trial.current_version_id
-        ordered = versions[trial.nct_id]
-        if current and ordered[-1].version_id != current:
-            ordered = [v for v in ordered if v.version_id != current] + [
-                v for v in ordered if v.version_id == current
-            ]
-        facts[trial.nct_id] = TrialFacts(
-            nct_id=trial.nct_id,
-            versions=tuple(ordered),
-            publications=tuple(sorted(publications[trial.nct_id], key=lambda p: -(p.year or 0))),
-            checked_on=trial.record_date.isoformat() if trial.record_date else "",
-        )
-    return facts
+        if entry not in publications:
+            publications.append(entry)
+    return TrialFacts(
+        nct_id=trial.nct_id,
+        versions=tuple(ordered),
+        publications=tuple(sorted(publications, key=lambda p: -(p.year or 0))),
+        checked_on=trial.record_date.isoformat() if trial.record_date else "",
+    )
 
 
 @dataclass

@@ -58,10 +58,26 @@ class TrialBlock(blocks.StructBlock):
     )
 
     def get_context(self, value, parent_context=None):
-        from trials.presenters import trial_card
+        from trials.presenters import StoredTrials, trial_card
 
         context = super().get_context(value, parent_context=parent_context)
-        context["card"] = trial_card(value["nct_id"])
+        # One memo per request: the first card reads every trial the page cites (four
+        # queries), the others reuse it. It lives on the request, so nothing outlives it.
+        request = context.get("request")
+        memo = getattr(request, "_handbook_stored_trials", None)
+        if request is not None and memo is None:
+            body = getattr(context.get("page"), "body", None) or ()
+            cited = [
+                child.value["nct_id"]
+                for child in body
+                if isinstance(getattr(child, "block", None), TrialBlock)
+            ]
+            memo = StoredTrials(cited)
+            try:
+                request._handbook_stored_trials = memo
+            except AttributeError:  # a request object that takes no attributes
+                pass
+        context["card"] = trial_card(value["nct_id"], memo=memo)
         return context
 
     class Meta:

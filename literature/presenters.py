@@ -7,6 +7,7 @@ because readers may meet it elsewhere and need to know.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from literature.models import TrialPublication
@@ -30,7 +31,17 @@ class TrialPublications:
 
 
 def publications_for_trial(nct_id: str) -> TrialPublications:
-    links = TrialPublication.objects.for_trial(nct_id).select_related("publication")
+    return publications_from_links(trial_links(nct_id))
+
+
+def trial_links(nct_id: str):
+    """The trial's stored links with their publications, in the order the card reads them."""
+    return TrialPublication.objects.for_trial(nct_id).select_related("publication")
+
+
+def publications_from_links(links: Iterable) -> TrialPublications:
+    """The card's rows from links already read (`TrialPublication`s with their publication,
+    in `trial_links` order); no queries, so one read serves the card and its flags."""
     rows: dict[int, PublicationRow] = {}
     is_result: dict[int, bool] = {}
     for link in links:

@@ -6,13 +6,17 @@ the facts were checked, as the medical content rules require.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from literature.presenters import PublicationRow, publications_for_trial
+from literature.models import TrialPublication
+from literature.presenters import PublicationRow, publications_from_links
 from trials.dates import PartialDate
 from trials.labels import (
     country_name,
@@ -21,7 +25,7 @@ from trials.labels import (
     phase_label,
     status_label,
 )
-from trials.models import OverallStatus, Trial
+from trials.models import OverallStatus, Trial, TrialVersion
 from trials.timeline import trial_timeline
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
@@ -67,6 +71,97 @@ class TrialCard:
     record_date: str = ""
     anchor: str = ""
     timeline: object = None  # trials.timeline.TimelineView: planned vs actual, status history
+    # The rows the card was built from (a StoredTrial), so the freshness flags read the same
+    # record instead of querying it again.
+    stored: object = field(default=None, repr=False, compare=False)
+
+
+# Trial columns no card, timeline or flag shows: not read (long texts, JSON lists to decode).
+UNSHOWN_FIELDS = (
+    "brief_summary",
+    "eligibility_criteria",
+    "conditions",
+    "keywords",
+    "interventions",
+    "collaborators",
+    "who_masked",
+    "secondary_ids",
+    "nct_aliases",
+)
+# Only these columns of a version are read (never the raw document, the largest one).
+VERSION_FIELDS = ("id", "trial_id", "snapshot_date", "last_seen_date", "fields")
+
+
+@dataclass
+class StoredTrial:
+    """Everything a card shows about one trial, read once: the trial, its sites, its stored
+    versions (oldest first) and its publication links (with their publications)."""
+
+    trial: Trial
+    locations: list
+    versions: list
+    links: list
+
+
+def load_stored_trials(nct_ids: Iterable[str]) -> dict[str, StoredTrial]:
+    """The stored trials among `nct_ids` that have a current version, keyed by NCT number:
+    four queries however many there are."""
+    wanted = sorted({nct_id.strip().upper() for nct_id in nct_ids})
+    if not wanted:
+        return {}
+    return read_trials(
+        Trial.objects.filter(nct_id__in=wanted, current_version__isnull=False).defer(
+            *UNSHOWN_FIELDS
+        )
+    )
+
+
+def read_trials(trials: Iterable[Trial]) -> dict[str, StoredTrial]:
+    """What the cards of `trials` show, read in three queries (sites, versions, links)."""
+    trials = list(trials)
+    if not trials:
+        return {}
+    prefetch_related_objects(trials, "locations")
+    versions: dict[int, list] = defaultdict(list)
+    for version in (
+        TrialVersion.objects.filter(trial_id__in=[trial.pk for trial in trials])
+        .only(*VERSION_FIELDS)
+        .order_by("trial_id", "snapshot_date", "pk")
+    ):
+        versions[version.trial_id].append(version)
+    links: dict[str, list] = defaultdict(list)
+    for link in TrialPublication.objects.filter(
+        nct_id__in=[trial.nct_id for trial in trials]
+    ).select_related("publication"):
+        links[link.nct_id].append(link)
+    return {
+        trial.nct_id: StoredTrial(
+            trial=trial,
+            locations=list(trial.locations.all()),
+            versions=versions[trial.pk],
+            links=links[trial.nct_id],
+        )
+        for trial in trials
+    }
+
+
+class StoredTrials:
+    """A memo for one render (one request): each trial read at most once, and the trials the
+    page cites read together on the first card. Never shared between requests, so every
+    fact shown comes from the record stored when the page is rendered."""
+
+    def __init__(self, cited: Iterable[str] = ()):
+        self._cited = {nct_id.strip().upper() for nct_id in cited}
+        self._read: dict[str, StoredTrial | None] = {}
+
+    def get(self, nct_id: str) -> StoredTrial | None:
+        nct_id = nct_id.strip().upper()
+        if nct_id not in self._read:
+            batch = (self._cited - self._read.keys()) | {nct_id}
+            found = load_stored_trials(batch)
+            for wanted in batch:
+                self._read[wanted] = found.get(wanted)
+        return self._read[nct_id]
 
 
 def _format_partial(value: str) -> str:
@@ -74,18 +169,22 @@ def _format_partial(value: str) -> str:
     return partial.format() if partial else ""
 
 
-def trial_card(nct_id: str) -> TrialCard:
+def trial_card(nct_id: str, *, memo: StoredTrials | None = None) -> TrialCard:
+    """The card of one trial; `memo` shares one read of the trials between a page's cards."""
     nct_id = nct_id.strip().upper()
     card = TrialCard(
         nct_id=nct_id, registry_url=REGISTRY_URL.format(nct_id=nct_id), anchor=f"trial-{nct_id}"
     )
-    trial = Trial.objects.filter(nct_id=nct_id, current_version__isnull=False).first()
-    if trial is None:
+    stored = (memo or StoredTrials()).get(nct_id)
+    if stored is None:
         return card
-    return present_trial(trial, card)
+    return present_trial(stored.trial, card, stored=stored)
 
 
-def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
+def present_trial(trial: Trial, card: TrialCard, *, stored: StoredTrial | None = None) -> TrialCard:
+    if stored is None:
+        stored = read_trials([trial])[trial.nct_id]
+    card.stored = stored
     card.found = True
     card.title = trial.brief_title or trial.official_title
     card.status = trial.overall_status
@@ -105,7 +204,7 @@ def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
     card.phase = phase_label(trial.phases)
     card.enrollment = enrollment_label(trial.enrollment, trial.enrollment_type)
 
-    locations = list(trial.locations.all())
+    locations = stored.locations
     countries = list(dict.fromkeys(country_name(loc.country) for loc in locations if loc.country))
     if locations:
         card.where = ngettext(
@@ -142,10 +241,12 @@ def present_trial(trial: Trial, card: TrialCard) -> TrialCard:
             )
         )
     card.references.sort(key=lambda row: not row.is_result)
-    linked = publications_for_trial(trial.nct_id)
+    linked = publications_from_links(stored.links)
     card.publications = linked.results
     card.background_publications = linked.background
-    card.timeline = trial_timeline(trial, publications=linked.results, today=timezone.localdate())
+    card.timeline = trial_timeline(
+        trial, publications=linked.results, today=timezone.localdate(), versions=stored.versions
+    )
     if trial.record_date:
         card.record_date = PartialDate(
             trial.record_date.year, trial.record_date.month, trial.record_date.day

@@ -154,16 +154,21 @@ class TimelineEvent:
 
     @property
     def milestone_name(self) -> str:
-        names = {
-            START: (_("Start (actual)"), _("Start (planned)"), _("Start")),
-            PRIMARY_COMPLETION: (
-                _("Primary completion (actual)"),
-                _("Primary completion (planned)"),
-                _("Primary completion"),
-            ),
-            COMPLETION: (_("Completion (actual)"), _("Completion (planned)"), _("Completion")),
-        }[self.kind]
-        return names[0] if self.actual else names[1] if self.planned else names[2]
+        # Only the one name asked for is translated (this runs for every mark and text line).
+        actual, planned = self.actual, self.planned
+        if self.kind == START:
+            return (
+                _("Start (actual)") if actual else _("Start (planned)") if planned else _("Start")
+            )
+        if self.kind == PRIMARY_COMPLETION:
+            if actual:
+                return _("Primary completion (actual)")
+            return _("Primary completion (planned)") if planned else _("Primary completion")
+        if self.kind == COMPLETION:
+            if actual:
+                return _("Completion (actual)")
+            return _("Completion (planned)") if planned else _("Completion")
+        raise KeyError(self.kind)
 
     def _milestone_text(self) -> str:
         name = self.milestone_name
@@ -501,9 +506,13 @@ class TimelineView:
         return rows
 
 
-def trial_timeline(trial, *, publications: Iterable = (), today: dt.date) -> TimelineView | None:
-    """The card's timeline: reads the trial's stored versions (one query), None without dates."""
-    versions = trial.versions.only("snapshot_date", "fields", "trial_id")
+def trial_timeline(
+    trial, *, publications: Iterable = (), today: dt.date, versions: Iterable | None = None
+) -> TimelineView | None:
+    """The card's timeline, None without dates. `versions` are the trial's stored versions
+    when the caller has read them already; without them they are read here (one query)."""
+    if versions is None:
+        versions = trial.versions.only("snapshot_date", "fields", "trial_id")
     timeline = build_timeline(trial, versions, publications=publications, today=today)
     if not timeline.events:
         return None

@@ -33,11 +33,18 @@ def page_freshness(page) -> dict:
     }
 
 
-@register.simple_tag
-def trial_freshness(nct_id: str) -> dict:
-    from freshness.actions import trial_facts
+@register.simple_tag(takes_context=True)
+def trial_freshness(context, nct_id: str) -> dict:
+    """The trial's flags. Inside a trial card, from the rows the card was built from (the
+    same request's read of the stored record); elsewhere, read here."""
+    from freshness.actions import facts_from_rows, trial_facts
 
-    facts = trial_facts([nct_id]).get(nct_id.upper())
+    nct_id = nct_id.upper()
+    stored = getattr(context.get("card"), "stored", None)
+    if stored is not None and stored.trial.nct_id == nct_id:
+        facts = facts_from_rows(stored.trial, stored.versions, stored.links)
+    else:
+        facts = trial_facts([nct_id]).get(nct_id)
     if facts is None:
         return {}
     today = timezone.localdate()
