@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bulk import benchmark: import N generated studies into a fresh database and report the wall
 # time, the peak memory of the importer *and its parser processes together*, and the load
-# average before and after (the machine's cores may be shared).
+# average before and after (the machine's cores may be shared), and the CPU time the importer
+# and its parsers used: on a shared machine, CPU time / cores is what an idle one would need
+# at best. PostgreSQL's own processes are not in the memory or CPU figures.
 #
 #   bench/bulk_import.sh 20000                           # SQLite, var/bench/bench.sqlite3
 #   scripts/with-postgres.sh bench/bulk_import.sh 20000  # PostgreSQL
@@ -58,13 +60,19 @@ if __name__ == "__main__":
     if os.environ.get("BENCH_LISTENERS") != "1":
         trials_stored.receivers.clear()
     call_command("import_trials", sys.argv[1], verbosity=1)
+    import resource
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+    print(f"CPU time (importer + parsers, user + sys): {cpu:.0f} s")
 ' "$zip" >var/bench/import.log 2>&1 &
 importer=$!
 peak=$(peak_tree_rss "$importer")
 wait "$importer" || { tail -20 var/bench/import.log; exit 1; }
 end=$(date +%s.%N)
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-tr "\r" "\n" <var/bench/import.log | grep -v "^\s*$" | tail -3
+tr "\r" "\n" <var/bench/import.log | grep -v "^\s*$" | tail -4
 awk -v s="$start" -v e="$end" -v n="$count" -v kb="$peak" 'BEGIN {
   printf "wall %.1f s, %.0f studies/s, peak RSS (importer + parsers) %.0f MB\n", e - s, n / (e - s), kb / 1024
 }'

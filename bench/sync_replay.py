@@ -5,6 +5,10 @@ numbers with other statuses, dates and enrolment (another generator seed), so ev
 a real change. Measures `sync.run_sync` wall time, pages of 1,000 as the registry serves them.
 
     DJANGO_DEBUG=true .venv/bin/python bench/sync_replay.py 2000
+    scripts/with-postgres.sh .venv/bin/python bench/sync_replay.py 2000  # on PostgreSQL
+    BENCH_LISTENERS=0 ... bench/sync_replay.py 2000  # without the trials_stored listeners
+
+By default the `trials_stored` listeners (the finder's search index) run, as in production.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ def main(count: int) -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from bench.generate_bulk_zip import clone, generate, templates
     from trials import sync
@@ -33,12 +38,17 @@ def main(count: int) -> int:
     from trials.sources.clinicaltrials_gov import ClinicalTrialsGovClient
     from trials.tests.replay import ReplayServer
 
-    db = Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///"))
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if connection.vendor == "sqlite":  # a fresh file; PostgreSQL: scripts/with-postgres.sh
+        db = Path(connection.settings_dict["NAME"])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
     archive = generate(count, ROOT / "var" / "bench" / f"sync-base-{count}.zip", seed=1)
     call_command("import_trials", str(archive), verbosity=0)
+    if os.environ.get("BENCH_LISTENERS") == "0":
+        from trials.signals import trials_stored
+
+        trials_stored.receivers.clear()
 
     rng = random.Random(2)
     bases = templates()
@@ -52,7 +62,8 @@ def main(count: int) -> int:
         run = sync.run_sync(run=run, client=client)
         elapsed = time.perf_counter() - started
     print(
-        f"{count} studies: {elapsed:.1f} s wall; {sync.describe(run)}; trials stored {Trial.objects.count()}"
+        f"{count} studies into {connection.vendor}: {elapsed:.1f} s wall; {sync.describe(run)}; "
+        f"trials stored {Trial.objects.count()}"
     )
     return 0
 

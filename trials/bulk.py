@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,7 +135,7 @@ def import_archive(
     writer = _Writer(run, stats)
     batches = _batches(name, run.cursor.get("members", 0), workers, batch_size, chunk_size)
     try:
-        with sqlite_tuned_for_import():
+        with tuned_for_import():
             waited = time.monotonic()
             for items, position in batches:
                 started = time.monotonic()
@@ -442,6 +442,53 @@ def quiet_cursor():
     """
     connection.ensure_connection()
     return connection.make_cursor(connection.create_cursor())
+
+
+@contextmanager
+def tuned_for_import():
+    """The import connection's settings for the duration of the import (see below)."""
+    if connection.vendor == "sqlite":
+        with sqlite_tuned_for_import():
+            yield
+    elif connection.vendor == "postgresql":
+        with postgres_tuned_for_import():
+            yield
+    else:
+        yield
+
+
+@contextmanager
+def postgres_tuned_for_import():
+    """On PostgreSQL: compress the stored documents with LZ4 rather than the default pglz.
+
+    The version's raw document and normalised fields (tens of kilobytes each) are compressed
+    by the server when stored ("TOAST"); with pglz that was over half of the import's time
+    on the server, LZ4 takes a fraction of it. The setting is the session's own, is read back
+    transparently by every reader, and is restored afterwards; a server built without LZ4
+    keeps its default.
+    """
+    with quiet_cursor() as cursor:
+        cursor.execute(
+            "SELECT setting, 'lz4' = ANY(enumvals) FROM pg_settings "
+            "WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+        if row is not None and row[1]:
+            cursor.execute("SET default_toast_compression = lz4")
+    if row is None or not row[1]:
+        yield
+        return
+    previous = row[0]
+    try:
+        yield
+    finally:
+        try:
+            with quiet_cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('default_toast_compression', %s, false)", [previous]
+                )
+        except DatabaseError as exc:  # the connection is gone: so is the session's setting
+            logger.warning("could not restore default_toast_compression: %s", exc)
 
 
 @contextmanager

@@ -308,3 +308,29 @@ def test_fast_record_fields_equal_to_dict_for_every_real_study():
         fast, slow = record_fields(document.record), document.record.to_dict()
         assert json.dumps(fast) == json.dumps(slow)
         assert hash_fields(fast) == hash_fields(slow)
+
+
+@pytest.mark.django_db
+def test_postgres_import_compresses_documents_with_lz4_and_restores_the_setting(archive):
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL session setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = %s", [TOAST])
+        if not cursor.fetchone()[0]:
+            pytest.skip("this server is built without LZ4")
+        cursor.execute(f"SHOW {TOAST}")
+        before = cursor.fetchone()[0]
+    path, studies, body = archive
+    run, _ = bulk.start_or_resume(path=path)
+    bulk.import_archive(run=run, path=path, workers=0, batch_size=100, chunk_size=10)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT pg_column_compression(raw_document) FROM trials_trialversion "
+            "WHERE length(raw_document) > 4000"
+        )
+        assert cursor.fetchall() == [("lz4",)]
+        cursor.execute(f"SHOW {TOAST}")
+        assert cursor.fetchone()[0] == before
+
+
+TOAST = "default_toast_compression"
