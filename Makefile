@@ -70,7 +70,7 @@ check: install
 messages: export DJANGO_DEBUG ?= true
 messages: install
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=var --ignore=node_modules $(foreach a,$(APP_LOCALES),--ignore=$(a)) --no-obsolete
-	for a in $(APP_LOCALES); do (cd $$a && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete) || exit 1; done
+	for a in $(APP_LOCALES); do (cd $$a && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete) || exit 1; done
 
 # Lighthouse (mobile) on the demo page: performance and accessibility scores (bench/lighthouse.sh).
 bench-lighthouse: export DJANGO_DEBUG ?= true
