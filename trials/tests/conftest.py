@@ -4,6 +4,7 @@ import pytest
 
 from trials import actions
 from trials.models import SyncRun
+from trials.signals import trials_stored
 from trials.sources.files import iter_legacy_sources
 from trials.sources.legacy_xml import parse_clinical_study
 
@@ -38,3 +39,16 @@ def seed_trials(db):
     """The four seed trials, 2018 snapshot then 2020 snapshot, as the demo loads them."""
     import_paths(SEED_2018)
     import_paths(SEED_2020)
+
+
+@pytest.fixture
+def heard(monkeypatch):
+    """What `trials_stored` listeners hear; other apps' listeners are left out of these tests."""
+    monkeypatch.setattr(trials_stored, "receivers", [])
+    calls = []
+
+    def receiver(sender, nct_ids, **kwargs):
+        calls.append(list(nct_ids))
+
+    trials_stored.connect(receiver, weak=False, dispatch_uid="test-heard")
+    return calls

@@ -235,19 +235,6 @@ def test_restart_reads_the_archive_again_without_storing_anything_twice(archive)
     assert TrialVersion.objects.count() == versions
 
 
-@pytest.fixture
-def heard(monkeypatch):
-    """What `trials_stored` listeners hear; other apps' listeners are left out of these tests."""
-    monkeypatch.setattr(trials_stored, "receivers", [])
-    calls = []
-
-    def receiver(sender, nct_ids, **kwargs):
-        calls.append(list(nct_ids))
-
-    trials_stored.connect(receiver, weak=False, dispatch_uid="test-heard")
-    return calls
-
-
 @pytest.mark.django_db
 def test_bulk_path_announces_new_and_changed_trials_after_each_batch(
     archive, heard, django_capture_on_commit_callbacks

@@ -3,24 +3,10 @@
 import pytest
 
 from trials import sync
-from trials.signals import trials_stored
 
 from .conftest import SEED_2018, SEED_2020, SEED_IDS, import_paths
 from .replay import ReplayServer
 from .test_sync_faults import make_client, real_studies
-
-
-@pytest.fixture
-def heard(monkeypatch):
-    """What `trials_stored` listeners hear; other apps' listeners are left out of these tests."""
-    monkeypatch.setattr(trials_stored, "receivers", [])
-    calls = []
-
-    def receiver(sender, nct_ids, **kwargs):
-        calls.append(list(nct_ids))
-
-    trials_stored.connect(receiver, weak=False, dispatch_uid="test-heard")
-    return calls
 
 
 @pytest.mark.django_db
