@@ -57,10 +57,22 @@ for path in "${PAGES[@]}"; do
   reports=()
   for run in $(seq "$RUNS"); do
     report="$OUT/lighthouse-$name-$run.json"
-    "$LIGHTHOUSE" "http://127.0.0.1:$PORT$path" --quiet \
-      --only-categories=performance,accessibility \
-      --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic" \
-      --output=json --output-path="$report" && reports+=("$report") || status=1
+    # A run that Lighthouse itself cannot score (e.g. its NO_NAVSTART trace error) is tried
+    # once more and said so; a second failure fails the benchmark.
+    for attempt in 1 2; do
+      if "$LIGHTHOUSE" "http://127.0.0.1:$PORT$path" --quiet \
+        --only-categories=performance,accessibility \
+        --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic" \
+        --output=json --output-path="$report"; then
+        reports+=("$report")
+        break
+      fi
+      if [ "$attempt" -eq 1 ]; then
+        echo "  run $run: Lighthouse could not score the page; trying again"
+      else
+        status=1
+      fi
+    done
   done
   [ ${#reports[@]} -gt 0 ] || continue
   node -e '
