@@ -220,15 +220,20 @@ def _fts5_term(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def fts5_expression(plan: Plan) -> str:
-    boost = " OR ".join(_fts5_term(token) for token in plan.boost)
+def _boolean_expression(plan: Plan, term: Callable[[str], str], and_: str, or_: str) -> str:
+    """The plan as one query: the required terms (all or any of them), and any boost term."""
+    boost = or_.join(term(token) for token in plan.boost)
     if plan.all_of:
-        required = " AND ".join(_fts5_term(token) for token in plan.all_of)
+        required = and_.join(term(token) for token in plan.all_of)
     elif plan.required:
-        required = " OR ".join(_fts5_term(token) for token in plan.required)
+        required = or_.join(term(token) for token in plan.required)
     else:
         return boost
-    return f"({required}) AND ({boost})" if boost else f"({required})"
+    return f"({required}){and_}({boost})" if boost else f"({required})"
+
+
+def fts5_expression(plan: Plan) -> str:
+    return _boolean_expression(plan, _fts5_term, " AND ", " OR ")
 
 
 def text_score(tokens: list[str], title_tokens: str, body_tokens: str) -> float:
@@ -281,14 +286,7 @@ def _ts_term(token: str) -> str:
 
 
 def tsquery_expression(plan: Plan) -> str:
-    boost = " | ".join(_ts_term(token) for token in plan.boost)
-    if plan.all_of:
-        required = " & ".join(_ts_term(token) for token in plan.all_of)
-    elif plan.required:
-        required = " | ".join(_ts_term(token) for token in plan.required)
-    else:
-        return boost
-    return f"({required}) & ({boost})" if boost else f"({required})"
+    return _boolean_expression(plan, _ts_term, " & ", " | ")
 
 
 def _postgres(plan: Plan, group: int, cap: int) -> list[Candidate]:
