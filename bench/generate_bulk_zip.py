@@ -89,7 +89,7 @@ def generate(count: int, out: Path, *, seed: int = 1) -> Path:
             study = clone(bases[number % len(bases)], number, rng)
             info = zipfile.ZipInfo(f"NCT9{number:07d}.json", date_time=(2026, 8, 11, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, json.dumps(study, ensure_ascii=False))
+            archive.writestr(info, json.dumps(study, ensure_ascii=False), compresslevel=1)
             if number and number % 50000 == 0:
                 print(f"{number} studies written", file=sys.stderr)
     return out

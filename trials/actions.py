@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from trials.history import FieldChange, diff_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import ParsedDocument, RecordError, hash_fields
+from trials.records import ParsedDocument, RecordError, deflate_document, hash_fields
 from trials.signals import trials_stored
 
 NEW = "new"
@@ -169,7 +169,7 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         run=run,
         source_format=document.source_format,
         source=source[:500],
-        raw_document=document.raw,
+        raw_deflated=deflate_document(document.raw),
         content_hash=content_hash,
         fields=fields,
         snapshot_date=snapshot,

@@ -2,15 +2,17 @@
 
 A worker reads a chunk of archive members by their directory entries, parses each with the
 same `parse_study` the per-document path uses, and returns what the writer needs ready to
-insert: the normalised fields as the JSON text Django would store, their content hash, the
+insert: the normalised fields as the canonical JSON text a version stores, their content hash, the
 trial's column values and its site rows. Parsing, hashing and JSON encoding are most of an
 import's CPU time; doing them here lets the writer spend its core on the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import zlib
 from dataclasses import fields as dataclass_fields
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -22,13 +24,16 @@ from trials.records import (
     RecordError,
     Reference,
     TrialRecord,
-    hash_fields,
+    canonical_json,
+    deflate_document,
+    inflate_document,
 )
 from trials.sources.api_v2 import parse_study
 from trials.sources.legacy_xml import nct_id_from_name
-from trials.sources.zip_members import ArchiveError, Member, read_member
+from trials.sources.zip_members import ArchiveError, Member, read_member_deflated
 
 EXCERPT_BYTES = 2000
+_BOM = "\ufeff".encode()
 RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
 LOCATION_FIELDS = tuple(item.name for item in dataclass_fields(Location))
 _NESTED = {
@@ -58,9 +63,8 @@ class Parsed(NamedTuple):
     source: str
     nct_id: str
     nct_hint: str
-    excerpt: bytes
     source_format: str
-    raw: str
+    raw_deflated: bytes
     content_hash: str
     fields_json: str
     snapshot_date: str
@@ -68,12 +72,17 @@ class Parsed(NamedTuple):
     registry_last_update: str
     trial_values: tuple  # in the order of the `columns` the parser was given
 
+    @property
+    def excerpt(self) -> bytes:
+        """The document's first bytes, kept with a rejection (only computed for one)."""
+        return zlib.decompressobj(-15).decompress(self.raw_deflated, EXCERPT_BYTES)
+
     def document(self) -> ParsedDocument:
         """The ParsedDocument again, for the per-document path (`actions.store_document`)."""
         return ParsedDocument(
             record=TrialRecord.from_dict(json.loads(self.fields_json)),
             source_format=self.source_format,
-            raw=self.raw,
+            raw=inflate_document(self.raw_deflated),
             snapshot_date=self.snapshot_date,
             data_timestamp=self.data_timestamp,
         )
@@ -113,7 +122,7 @@ class ChunkParser:
         source = f"{self.path}:{member.name}"
         expected = nct_id_from_name(PurePosixPath(member.name).name)
         try:
-            raw = read_member(self.fd, member)
+            raw, deflated = read_member_deflated(self.fd, member)
         except ArchiveError as exc:
             return Rejected(
                 member.index,
@@ -130,22 +139,26 @@ class ChunkParser:
             return Rejected(member.index, source, str(exc), expected or "", raw[:EXCERPT_BYTES])
         record = document.record
         data = record_fields(record)
+        canonical = canonical_json(data)
         values = []
         for name, is_json, keeps_none in self.columns:
             value = data[name]
             if value is None and not keeps_none:
                 value = ""
-            values.append(json.dumps(value) if is_json else value)
+            values.append(json.dumps(value, sort_keys=True) if is_json else value)
         return Parsed(
             index=member.index,
             source=source,
             nct_id=record.nct_id,
             nct_hint=expected or "",
-            excerpt=raw[:EXCERPT_BYTES],
             source_format=document.source_format,
-            raw=document.raw,
-            content_hash=hash_fields(data),
-            fields_json=json.dumps(data),
+            raw_deflated=(
+                deflated
+                if deflated is not None and not raw.startswith(_BOM)
+                else deflate_document(document.raw)
+            ),
+            content_hash=hashlib.sha256(canonical).hexdigest(),
+            fields_json=canonical.decode("utf-8"),
             snapshot_date=document.snapshot_date,
             data_timestamp=document.data_timestamp,
             registry_last_update=record.last_update_posted,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 
 from trials.models import Trial
+from trials.records import TrialRecord
+
+RECORD_FIELD_ORDER = tuple(item.name for item in dataclass_fields(TrialRecord))
 
 
 @dataclass(frozen=True)
@@ -18,13 +22,19 @@ class FieldChange:
 
 
 def diff_fields(old: dict | None, new: dict) -> list[FieldChange]:
-    """The normalised fields whose value differs, in the record's own field order."""
+    """The normalised fields whose value differs, in the record's own field order.
+
+    Stored fields come back with their keys sorted (SQLite, canonical JSON) or in jsonb's
+    order (PostgreSQL), so the order is taken from `TrialRecord`, then any other key.
+    """
     if old is None:
         return []
+    names = [name for name in RECORD_FIELD_ORDER if name in new]
+    names += [name for name in new if name not in RECORD_FIELD_ORDER]
     return [
-        FieldChange(field=name, old=old.get(name), new=value)
-        for name, value in new.items()
-        if old.get(name) != value
+        FieldChange(field=name, old=old.get(name), new=new[name])
+        for name in names
+        if old.get(name) != new[name]
     ]
 
 

@@ -11,7 +11,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from trials.records import FORMAT_API_V2, FORMAT_LEGACY_XML, TrialRecord
+from trials.records import (
+    FORMAT_API_V2,
+    FORMAT_LEGACY_XML,
+    CanonicalJSONEncoder,
+    TrialRecord,
+    inflate_document,
+)
 
 
 class OverallStatus(models.TextChoices):
@@ -225,9 +231,12 @@ class TrialVersion(models.Model):
     )
     source_format = models.CharField(_("format"), max_length=16, choices=FORMAT_CHOICES)
     source = models.CharField(_("source"), max_length=500, blank=True)
-    raw_document = models.TextField(_("raw document"))
+    raw_deflated = models.BinaryField(
+        _("raw document (compressed)"),
+        help_text=_("The document exactly as the registry sent it, compressed (raw DEFLATE)."),
+    )
     content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
-    fields = models.JSONField(_("normalised fields"))
+    fields = models.JSONField(_("normalised fields"), encoder=CanonicalJSONEncoder)
     snapshot_date = models.DateField(
         _("registry date"), help_text=_("The day the registry produced this document.")
     )
@@ -253,6 +262,11 @@ class TrialVersion(models.Model):
 
     def record(self) -> TrialRecord:
         return TrialRecord.from_dict(self.fields)
+
+    @property
+    def raw_document(self) -> str:
+        """The document exactly as the registry sent it."""
+        return inflate_document(self.raw_deflated)
 
 
 class RejectedRecord(models.Model):

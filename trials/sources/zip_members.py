@@ -196,6 +196,13 @@ def read_member(fd: int, member: Member) -> bytes:
     `fd` is an open file descriptor of the archive: `os.pread` does not move a shared file
     position, so one descriptor serves any order of reads.
     """
+    return read_member_deflated(fd, member)[0]
+
+
+def read_member_deflated(fd: int, member: Member) -> tuple[bytes, bytes | None]:
+    """The member's bytes (as `read_member`) and, for a compressed member, its raw DEFLATE
+    stream as the archive holds it: the bulk import stores that as the raw document instead
+    of compressing the same bytes again."""
     if member.flags & _ENCRYPTED:
         raise ArchiveError("the member is encrypted")
     if member.method not in (STORED, DEFLATED):
@@ -208,12 +215,16 @@ def read_member(fd: int, member: Member) -> bytes:
     data = os.pread(fd, member.compressed_size, start)
     if len(data) < member.compressed_size:
         raise ArchiveError("the archive ends inside the member (truncated download?)")
+    deflated = None
     if member.method == DEFLATED:
+        deflated = data
         try:
             inflater = zlib.decompressobj(-15)
             data = inflater.decompress(data) + inflater.flush()
         except zlib.error as exc:
             raise ArchiveError(f"the compressed data is damaged ({exc})") from None
+        if not inflater.eof or inflater.unused_data:
+            deflated = None
     if len(data) != member.size or zlib.crc32(data) != member.crc:
         raise ArchiveError("bad CRC-32: the member is damaged")
-    return data
+    return data, deflated

@@ -503,6 +503,21 @@ def test_documents_that_are_not_studies(raw, reason):
             r"^protocolSection.contactsLocationsModule.locations\[0\] is text, not an object$",
         ),
         (
+            "protocolSection.contactsLocationsModule.locations",
+            "Jerusalem",
+            "^protocolSection.contactsLocationsModule.locations is text, not a list$",
+        ),
+        (
+            "protocolSection.contactsLocationsModule.locations",
+            [{"facility": "Hadassah", "city": "Jerusalem"}, {"facility": "Sheba", "city": 52}],
+            r"^protocolSection.contactsLocationsModule.locations\[1\].city is a number, not text$",
+        ),
+        (
+            "protocolSection.contactsLocationsModule.locations",
+            [{"facility": "Hadassah", "status": ["RECRUITING"]}],
+            r"^protocolSection.contactsLocationsModule.locations\[0\].status is a list, not text$",
+        ),
+        (
             "protocolSection.eligibilityModule.healthyVolunteers",
             "Yes",
             "^protocolSection.eligibilityModule.healthyVolunteers is not true or false: 'Yes'$",
@@ -884,3 +899,67 @@ def test_every_real_record_of_either_format_fits_the_same_shape(name, trial):
     for key in POSTED_FIELDS:
         assert values[key] == "" or ISO_DAY.match(values[key]), key
     assert values["verification_date"] == "" or ISO_MONTH.match(values["verification_date"])
+
+
+def test_the_site_list_reader_gives_what_the_generic_reader_gives_for_every_real_study():
+    from trials.sources.api_v2 import _locations, _Reader
+
+    from .test_sync_faults import real_studies
+
+    sites = 0
+    for study in real_studies():
+        module = _Reader(study["protocolSection"]).child("contactsLocationsModule")
+        generic = [
+            Location(
+                *(site.line(key) for key in ("facility", "city", "state", "country", "status"))
+            )
+            for site in module.objects("locations")
+        ]
+        assert _locations(module) == generic
+        sites += len(generic)
+    assert sites > 400
+    messy = _Reader({"locations": [{"facility": "  Peking \n Union  ", "country": "China"}, {}]})
+    assert _locations(messy) == [Location(facility="Peking Union", country="China"), Location()]
+
+
+def test_canonical_json_is_the_standard_librarys_canonical_spelling():
+    import json
+
+    from trials.records import canonical_json
+
+    from .test_sync_faults import real_studies
+
+    def stdlib(value):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    values = [
+        parse_study(study, source="x", snapshot_date=SNAPSHOT).record.to_dict()
+        for study in real_studies()
+    ]
+    values += [
+        {"text": '\x00\x1f\x7f\u2028 \b\f\n\r\t "\\/ 硬皮病 \U0001f600', "b": [True, None, 0]},
+        {"big": 2**70, "negative": -(2**63) - 1},
+    ]
+    for value in values:
+        assert canonical_json(value).decode("utf-8") == stdlib(value)
+
+
+def test_documents_orjson_refuses_are_read_by_the_standard_library():
+    study = load("NCT00973089.json")
+    text = json.dumps(study)
+    big = text.replace('"hasResults"', '"huge": 123456789012345678901234567890, "hasResults"', 1)
+    assert (
+        parse_study(big.encode(), source="x", snapshot_date=SNAPSHOT).record
+        == parse_study(text, source="x", snapshot_date=SNAPSHOT).record
+    )
+    bom = "\ufeff".encode() + text.encode()
+    assert (
+        parse_study(bom, source="x", snapshot_date=SNAPSHOT).record
+        == parse_study(text, source="x", snapshot_date=SNAPSHOT).record
+    )
+    with pytest.raises(RecordError, match="NaN is not a JSON value"):
+        parse_study(
+            text.replace('"hasResults": false', '"hasResults": NaN').encode(),
+            source="x",
+            snapshot_date=SNAPSHOT,
+        )

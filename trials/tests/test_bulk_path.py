@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import random
 import zipfile
 
@@ -14,7 +15,7 @@ from bench.generate_bulk_zip import clone, templates
 from trials import actions, bulk
 from trials.bulk_parse import record_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import hash_fields
+from trials.records import hash_fields, inflate_document
 from trials.signals import trials_stored
 from trials.sources.api_v2 import parse_study
 
@@ -113,7 +114,7 @@ def stored_state():
             "JOIN trials_trial t ON t.id = v.trial_id JOIN trials_syncrun r ON r.id = v.run_id "
             "ORDER BY t.nct_id, v.snapshot_date"
         )
-        versions = cursor.fetchall()
+        versions = [inflated(row) for row in cursor.fetchall()]
         cursor.execute(
             f"SELECT t.nct_id, {site} FROM trials_triallocation l "
             "JOIN trials_trial t ON t.id = l.trial_id ORDER BY t.nct_id, l.position"
@@ -129,6 +130,15 @@ def stored_state():
         "rejected": rejected,
         "counts": counts,
     }
+
+
+def inflated(row):
+    """A version row with its raw document as text: the bulk path stores the archive's own
+    compressed bytes, the per-document path compresses again, so only the text is the same."""
+    index = 2 + columns(TrialVersion, {"id", "trial_id", "run_id", "fetched_at"}).index(
+        connection.ops.quote_name("raw_deflated")
+    )
+    return (*row[:index], inflate_document(row[index]), *row[index + 1 :])
 
 
 def wipe():
@@ -312,8 +322,8 @@ def test_postgres_import_compresses_documents_with_lz4_and_restores_the_setting(
     bulk.import_archive(run=run, path=path, workers=0, batch_size=100, chunk_size=10)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT pg_column_compression(raw_document) FROM trials_trialversion "
-            "WHERE length(raw_document) > 4000"
+            "SELECT DISTINCT pg_column_compression(fields) FROM trials_trialversion "
+            "WHERE octet_length(fields::text) > 4000"
         )
         assert cursor.fetchall() == [("lz4",)]
         cursor.execute(f"SHOW {TOAST}")
@@ -321,3 +331,80 @@ def test_postgres_import_compresses_documents_with_lz4_and_restores_the_setting(
 
 
 TOAST = "default_toast_compression"
+
+
+@pytest.mark.django_db
+def test_each_version_keeps_its_document_exactly_and_compressed(tmp_path):
+    """The raw document comes back as the registry's text; a compressed member's own bytes
+    are stored as they are, a stored (uncompressed) or BOM-prefixed member is compressed."""
+    from trials.sources.zip_members import iter_members, read_member_deflated
+
+    rng = random.Random(3)
+    bases = templates()
+    texts = {
+        nct(number): json.dumps(clone(bases[number], number, rng), ensure_ascii=False)
+        for number in range(3)
+    }
+    path = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for (nct_id, text), (method, prefix) in zip(
+            texts.items(),
+            [
+                (zipfile.ZIP_DEFLATED, ""),
+                (zipfile.ZIP_STORED, ""),
+                (zipfile.ZIP_DEFLATED, "\ufeff"),
+            ],
+            strict=True,
+        ):
+            info = zipfile.ZipInfo(f"{nct_id}.json", date_time=DAY)
+            archive.writestr(info, (prefix + text).encode(), compress_type=method, compresslevel=9)
+    run, _ = bulk.start_or_resume(path=path)
+    bulk.import_archive(run=run, path=path, workers=0)
+
+    versions = {v.trial.nct_id: v for v in TrialVersion.objects.select_related("trial")}
+    assert {nct_id: v.raw_document for nct_id, v in versions.items()} == texts
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        as_archived = [read_member_deflated(fd, member)[1] for member in iter_members(path)]
+    finally:
+        os.close(fd)
+    assert bytes(versions[nct(0)].raw_deflated) == as_archived[0]
+    assert as_archived[1] is None
+    assert bytes(versions[nct(2)].raw_deflated) != as_archived[2]
+    assert all(len(v.raw_deflated) < len(texts[nct_id]) / 2 for nct_id, v in versions.items())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_compresses_stored_documents_and_can_undo_it():
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("trials", "0001_initial")])
+    apps = executor.loader.project_state([("trials", "0001_initial")]).apps
+    OldTrial = apps.get_model("trials", "Trial")
+    OldVersion = apps.get_model("trials", "TrialVersion")
+    text = '{"protocolSection": {"identificationModule": {"nctId": "NCT00000001", "briefTitle": "硬皮病"}}}'
+    trial = OldTrial.objects.create(nct_id="NCT00000001")
+    OldVersion.objects.create(
+        trial=trial,
+        source_format="api_v2",
+        raw_document=text,
+        content_hash="0" * 64,
+        fields={},
+        snapshot_date="2026-08-11",
+        last_seen_date="2026-08-11",
+    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        version = TrialVersion.objects.get()
+        assert version.raw_document == text
+        assert len(bytes(version.raw_deflated)) < len(text.encode())
+
+        executor = MigrationExecutor(connection)
+        executor.migrate([("trials", "0001_initial")])
+        apps = executor.loader.project_state([("trials", "0001_initial")]).apps
+        assert apps.get_model("trials", "TrialVersion").objects.get().raw_document == text
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
