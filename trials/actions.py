@@ -133,9 +133,9 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
     fields = record.to_dict()
     content_hash = hash_fields(fields)
     trial, created = Trial.objects.select_for_update().get_or_create(nct_id=record.nct_id)
-    versions = trial.versions.order_by("snapshot_date", "id")
+    versions = [] if created else list(trial.versions.only(*_VERSION_KEYS).order_by(*_ORDER))
 
-    same_day = versions.filter(snapshot_date=snapshot).first()
+    same_day = next((v for v in versions if v.snapshot_date == snapshot), None)
     if same_day is not None:
         if same_day.content_hash == content_hash:
             _count(run, UNCHANGED)
@@ -148,8 +148,8 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
             % {"nct_id": record.nct_id, "date": snapshot.isoformat(), "other": same_day.source}
         )
 
-    previous = versions.filter(snapshot_date__lt=snapshot).last()
-    following = versions.filter(snapshot_date__gt=snapshot).first()
+    previous = next((v for v in reversed(versions) if v.snapshot_date < snapshot), None)
+    following = next((v for v in versions if v.snapshot_date > snapshot), None)
     if previous is not None and previous.content_hash == content_hash:
         if snapshot > previous.last_seen_date:
             previous.last_seen_date = snapshot
@@ -163,8 +163,8 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         _count(run, UNCHANGED)
         return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
 
-    old_current = trial.current_version
-    TrialVersion.objects.create(
+    old_current_id = trial.current_version_id
+    version = TrialVersion.objects.create(
         trial=trial,
         run=run,
         source_format=document.source_format,
@@ -177,20 +177,34 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         registry_last_update=record.last_update_posted,
         data_timestamp=document.data_timestamp,
     )
-    _refresh_current(trial)
-    if created or old_current is None:
+    if created or old_current_id is None:
+        _refresh_current(trial, newest=version if following is None else None)
         status, changes = NEW, []
-    elif trial.current_version_id != old_current.id:
-        status, changes = CHANGED, diff_fields(old_current.fields, trial.current_version.fields)
+    elif following is None:
+        old_fields = TrialVersion.objects.values_list("fields", flat=True).get(pk=old_current_id)
+        _refresh_current(trial, newest=version, old_fields=old_fields)
+        status, changes = CHANGED, diff_fields(old_fields, fields)
     else:
         status, changes = HISTORY, []
     _count(run, status)
     return Outcome(status=status, source=source, nct_id=record.nct_id, changes=changes)
 
 
-def _refresh_current(trial: Trial) -> None:
-    """Make the trial's fields those of its newest version (by registry date)."""
-    current = trial.versions.order_by("snapshot_date", "id").last()
+_VERSION_KEYS = ("id", "snapshot_date", "last_seen_date", "content_hash", "source")
+_ORDER = ("snapshot_date", "id")
+
+
+def _refresh_current(
+    trial: Trial, *, newest: TrialVersion | None = None, old_fields: dict | None = None
+) -> None:
+    """Make the trial's fields those of its newest version (by registry date).
+
+    `newest` is that version when the caller has it in hand. The trial's site rows are
+    rebuilt only when the sites differ from those of `old_fields` (the fields of the version
+    that was current until now, if the caller knows them): most updates change a status or
+    a date, not a trial's forty-odd sites.
+    """
+    current = newest or trial.versions.defer("raw_deflated").order_by(*_ORDER).last()
     fields = dict(current.fields)
     locations = fields.pop("locations", [])
     for name, value in fields.items():
@@ -200,7 +214,7 @@ def _refresh_current(trial: Trial) -> None:
     trial.current_version = current
     trial.record_date = current.last_seen_date
     trial.save()
-    if location_changed:
+    if location_changed and (old_fields is None or old_fields.get("locations") != locations):
         trial.locations.all().delete()
         TrialLocation.objects.bulk_create(
             TrialLocation(trial=trial, position=position, **location)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
 import orjson
 
@@ -96,7 +97,21 @@ class TrialRecord:
     nct_aliases: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The record as plain data: what a version stores and its content hash is taken over.
+
+        Equal to `dataclasses.asdict(self)` (a test holds them equal on every real record),
+        written out because asdict's generic deep copy was a third of the bulk import's
+        parsing time.
+        """
+        data = {}
+        for name in _RECORD_FIELDS:
+            value = getattr(self, name)
+            if name in _NESTED:
+                value = [{key: getattr(item, key) for key in _NESTED[name]} for item in value]
+            elif type(value) is list:
+                value = list(value)
+            data[name] = value
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> TrialRecord:
@@ -109,6 +124,17 @@ class TrialRecord:
 
     def content_hash(self) -> str:
         return hash_fields(self.to_dict())
+
+
+_RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
+_NESTED = {
+    name: tuple(item.name for item in dataclass_fields(kind))
+    for name, kind in (
+        ("interventions", Intervention),
+        ("locations", Location),
+        ("references", Reference),
+    )
+}
 
 
 def hash_fields(fields: dict) -> str:

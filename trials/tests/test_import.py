@@ -130,3 +130,60 @@ def test_all_bundled_seed_and_ssc_records_import():
     assert Trial.objects.count() == 18
     with_results = set(Trial.objects.filter(results_posted=True).values_list("nct_id", flat=True))
     assert {"NCT00004563", "NCT00498615"} <= with_results
+
+
+@pytest.mark.django_db
+def test_site_rows_are_rebuilt_only_when_the_current_sites_change():
+    import copy
+
+    from trials import actions
+    from trials.sources.api_v2 import parse_study
+
+    from .test_sync_faults import real_studies
+
+    base = next(
+        s
+        for s in real_studies()
+        if len(s["protocolSection"].get("contactsLocationsModule", {}).get("locations", [])) > 5
+    )
+    nct_id = base["protocolSection"]["identificationModule"]["nctId"]
+    run = actions.start_run(kind=SyncRun.Kind.FILES)
+
+    def store(day, *, status="RECRUITING", site_status=None):
+        study = copy.deepcopy(base)
+        study["protocolSection"]["statusModule"]["overallStatus"] = status
+        if site_status:
+            study["protocolSection"]["contactsLocationsModule"]["locations"][1]["status"] = (
+                site_status
+            )
+        document = parse_study(study, source=f"day {day}", snapshot_date=f"2026-08-{day:02d}")
+        return actions.store_document(run=run, document=document, source=f"day {day}")
+
+    def sites():
+        rows = TrialLocation.objects.filter(trial__nct_id=nct_id).order_by("position")
+        return [(row.id, row.facility, row.status) for row in rows]
+
+    def current_sites():
+        trial = Trial.objects.get(nct_id=nct_id)
+        return [(s["facility"], s["status"]) for s in trial.current_version.fields["locations"]]
+
+    assert store(10).status == "new"
+    first = sites()
+    assert [site[1:] for site in first] == current_sites()
+
+    changed = store(11, status="COMPLETED")
+    assert changed.status == "changed"
+    assert [change.field for change in changed.changes] == ["overall_status"]
+    assert sites() == first, "unchanged sites were deleted and inserted again"
+    assert Trial.objects.get(nct_id=nct_id).overall_status == "COMPLETED"
+
+    moved = store(12, status="COMPLETED", site_status="WITHDRAWN")
+    assert [change.field for change in moved.changes] == ["locations"]
+    rebuilt = sites()
+    assert [site[1:] for site in rebuilt] == current_sites()
+    assert rebuilt[1][2] == "WITHDRAWN" and rebuilt[0][0] != first[0][0]
+
+    assert store(9, status="TERMINATED").status == "history"
+    assert sites() == rebuilt
+    trial = Trial.objects.get(nct_id=nct_id)
+    assert (trial.overall_status, trial.record_date) == ("COMPLETED", dt.date(2026, 8, 12))
