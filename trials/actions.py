@@ -11,13 +11,20 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trials.history import FieldChange, diff_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import ParsedDocument, RecordError, deflate_document, hash_fields
+from trials.records import (
+    CanonicalJSONEncoder,
+    ParsedDocument,
+    RecordError,
+    deflate_document,
+    hash_fields,
+)
 from trials.signals import trials_stored
 
 NEW = "new"
@@ -133,7 +140,7 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
     fields = record.to_dict()
     content_hash = hash_fields(fields)
     trial, created = Trial.objects.select_for_update().get_or_create(nct_id=record.nct_id)
-    versions = [] if created else list(trial.versions.only(*_VERSION_KEYS).order_by(*_ORDER))
+    versions = [] if created else _versions_of(trial)
 
     same_day = next((v for v in versions if v.snapshot_date == snapshot), None)
     if same_day is not None:
@@ -181,7 +188,7 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         _refresh_current(trial, newest=version if following is None else None)
         status, changes = NEW, []
     elif following is None:
-        old_fields = TrialVersion.objects.values_list("fields", flat=True).get(pk=old_current_id)
+        old_fields = next(v.current_fields for v in versions if v.id == old_current_id)
         _refresh_current(trial, newest=version, old_fields=old_fields)
         status, changes = CHANGED, diff_fields(old_fields, fields)
     else:
@@ -190,8 +197,23 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
     return Outcome(status=status, source=source, nct_id=record.nct_id, changes=changes)
 
 
-_VERSION_KEYS = ("id", "snapshot_date", "last_seen_date", "content_hash", "source")
+_VERSION_KEYS = ("id", "trial", "snapshot_date", "last_seen_date", "content_hash", "source")
 _ORDER = ("snapshot_date", "id")
+
+
+def _versions_of(trial: Trial) -> list[TrialVersion]:
+    """The trial's versions, oldest first, in one query: what `store_document` compares
+    against, and (as `current_fields`) the fields of the current one only, for the diff."""
+    return list(
+        trial.versions.only(*_VERSION_KEYS)
+        .annotate(
+            current_fields=Case(
+                When(id=trial.current_version_id, then=F("fields")),
+                output_field=models.JSONField(encoder=CanonicalJSONEncoder),
+            )
+        )
+        .order_by(*_ORDER)
+    )
 
 
 def _refresh_current(

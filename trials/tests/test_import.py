@@ -187,3 +187,47 @@ def test_site_rows_are_rebuilt_only_when_the_current_sites_change():
     assert sites() == rebuilt
     trial = Trial.objects.get(nct_id=nct_id)
     assert (trial.overall_status, trial.record_date) == ("COMPLETED", dt.date(2026, 8, 12))
+
+
+@pytest.mark.django_db
+def test_a_changed_document_costs_four_statements():
+    """Read the trial, read its versions (with the current one's fields), insert the new
+    version, update the trial: a sync of thousands of changed studies is bound by these."""
+    import copy
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trials import actions
+    from trials.sources.api_v2 import parse_study
+
+    from .test_sync_faults import real_studies
+
+    study = next(
+        s
+        for s in real_studies()
+        if s["protocolSection"]["identificationModule"]["nctId"] == "NCT02513394"
+    )
+    run = actions.start_run(kind=SyncRun.Kind.FILES)
+
+    def document(day, status):
+        changed = copy.deepcopy(study)
+        changed["protocolSection"]["statusModule"]["overallStatus"] = status
+        return parse_study(changed, source="x", snapshot_date=f"2026-08-{day:02d}")
+
+    actions.store_document(run=run, document=document(10, "RECRUITING"), source="x")
+    later = document(11, "COMPLETED")
+    with CaptureQueriesContext(connection) as queries:
+        outcome = actions.store_document(run=run, document=later, source="x")
+    statements = [
+        query["sql"].split()[0] + " " + query["sql"].split('"')[1]
+        for query in queries.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert outcome.status == "changed"
+    assert statements == [
+        "SELECT trials_trial",
+        "SELECT trials_trialversion",
+        "INSERT trials_trialversion",
+        "UPDATE trials_trial",
+    ]
