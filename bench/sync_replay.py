@@ -7,6 +7,11 @@ a real change. Measures `sync.run_sync` wall time, pages of 1,000 as the registr
     DJANGO_DEBUG=true .venv/bin/python bench/sync_replay.py 2000
     scripts/with-postgres.sh .venv/bin/python bench/sync_replay.py 2000  # on PostgreSQL
     BENCH_LISTENERS=0 ... bench/sync_replay.py 2000  # without the trials_stored listeners
+    BENCH_CHANGE_SITES=1 ... bench/sync_replay.py 2000  # every study's sites change too
+
+The generator leaves a study's sites as they were (a change of status, dates, enrolment and
+conditions); with BENCH_CHANGE_SITES=1 each changed study also has every site's recruitment
+status changed, so every trial's site rows are rebuilt: the worst case for the sync.
 
 By default the `trials_stored` listeners (the finder's search index) run, as in production.
 """
@@ -53,6 +58,16 @@ def main(count: int) -> int:
     rng = random.Random(2)
     bases = templates()
     changed = [clone(bases[n % len(bases)], n, rng) for n in range(count)]
+    if os.environ.get("BENCH_CHANGE_SITES") == "1":
+        for study in changed:
+            module = study["protocolSection"].get("contactsLocationsModule")
+            if module and module.get("locations"):
+                study["protocolSection"]["contactsLocationsModule"] = {
+                    **module,
+                    "locations": [
+                        {**site, "status": "ACTIVE_NOT_RECRUITING"} for site in module["locations"]
+                    ],
+                }
     with ReplayServer(changed, page_size=1000, data_timestamp="2026-08-12T09:00:05") as server:
         client = ClinicalTrialsGovClient(server.base_url, min_interval=0)
         started = time.perf_counter()
