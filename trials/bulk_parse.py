@@ -2,9 +2,10 @@
 
 A worker reads a chunk of archive members by their directory entries, parses each with the
 same `parse_study` the per-document path uses, and returns what the writer needs ready to
-insert: the normalised fields as the canonical JSON text a version stores, their content hash, the
-trial's column values and its site rows. Parsing, hashing and JSON encoding are most of an
-import's CPU time; doing them here lets the writer spend its core on the database.
+insert: the raw document compressed (the member's own DEFLATE bytes when it has them), the
+normalised fields as the canonical JSON a version stores, their content hash and the trial's
+column values. Parsing, hashing and JSON encoding are most of an import's CPU time; doing
+them here lets the writer spend its core on the database.
 """
 
 from __future__ import annotations

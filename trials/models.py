@@ -213,7 +213,7 @@ class SyncRun(models.Model):
 
 
 class TrialVersion(models.Model):
-    """One distinct registry document for a trial, kept whole.
+    """One distinct registry document for a trial, kept whole (compressed, ADR 0005).
 
     `fields` is the normalised `TrialRecord` and `content_hash` is computed over it, so the
     same record read twice (or from another format) is not stored twice, while any change

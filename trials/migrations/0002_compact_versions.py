@@ -24,28 +24,22 @@ def _inflate(data) -> str:
     return (unpacker.decompress(bytes(data)) + unpacker.flush()).decode("utf-8")
 
 
-def compress(apps, schema_editor):
+def _convert(apps, source: str, target: str, convert) -> None:
     TrialVersion = apps.get_model("trials", "TrialVersion")
     ids = list(TrialVersion.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), BATCH):
-        rows = list(
-            TrialVersion.objects.filter(id__in=ids[start : start + BATCH]).only("raw_document")
-        )
+        rows = list(TrialVersion.objects.filter(id__in=ids[start : start + BATCH]).only(source))
         for row in rows:
-            row.raw_deflated = _deflate(row.raw_document)
-        TrialVersion.objects.bulk_update(rows, ["raw_deflated"])
+            setattr(row, target, convert(getattr(row, source)))
+        TrialVersion.objects.bulk_update(rows, [target])
+
+
+def compress(apps, schema_editor):
+    _convert(apps, "raw_document", "raw_deflated", _deflate)
 
 
 def decompress(apps, schema_editor):
-    TrialVersion = apps.get_model("trials", "TrialVersion")
-    ids = list(TrialVersion.objects.order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), BATCH):
-        rows = list(
-            TrialVersion.objects.filter(id__in=ids[start : start + BATCH]).only("raw_deflated")
-        )
-        for row in rows:
-            row.raw_document = _inflate(row.raw_deflated)
-        TrialVersion.objects.bulk_update(rows, ["raw_document"])
+    _convert(apps, "raw_deflated", "raw_document", _inflate)
 
 
 class Migration(migrations.Migration):
