@@ -386,8 +386,8 @@ def test_the_migration_compresses_stored_documents_and_can_undo_it():
     apps = executor.loader.project_state([("trials", "0001_initial")]).apps
     OldTrial = apps.get_model("trials", "Trial")
     OldVersion = apps.get_model("trials", "TrialVersion")
-    text = '{"protocolSection": {"identificationModule": {"nctId": "NCT00000001", "briefTitle": "硬皮病"}}}'
-    trial = OldTrial.objects.create(nct_id="NCT00000001")
+    text = '{"protocolSection": {"identificationModule": {"nctId": "NCT99999990", "briefTitle": "硬皮病"}}}'
+    trial = OldTrial.objects.create(nct_id="NCT99999990")
     OldVersion.objects.create(
         trial=trial,
         source_format="api_v2",
@@ -400,14 +400,15 @@ def test_the_migration_compresses_stored_documents_and_can_undo_it():
     try:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
-        version = TrialVersion.objects.get()
+        version = TrialVersion.objects.get(trial__nct_id="NCT99999990")
         assert version.raw_document == text
         assert len(bytes(version.raw_deflated)) < len(text.encode())
 
         executor = MigrationExecutor(connection)
         executor.migrate([("trials", "0001_initial")])
         apps = executor.loader.project_state([("trials", "0001_initial")]).apps
-        assert apps.get_model("trials", "TrialVersion").objects.get().raw_document == text
+        old = apps.get_model("trials", "TrialVersion").objects.get(trial__nct_id="NCT99999990")
+        assert old.raw_document == text
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
