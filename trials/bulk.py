@@ -39,7 +39,6 @@ from django.utils.translation import gettext as _
 from trials import actions
 from trials.bulk_parse import (
     LOCATION_FIELDS,
-    RECORD_FIELDS,
     ChunkParser,
     Parsed,
     Rejected,
@@ -48,7 +47,7 @@ from trials.bulk_parse import (
     parse_chunk,
 )
 from trials.models import SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import RecordError
+from trials.records import RECORD_FIELDS, RecordError
 from trials.sources.zip_members import ArchiveError, Member, iter_members
 
 logger = logging.getLogger(__name__)

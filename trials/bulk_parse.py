@@ -33,7 +33,6 @@ from trials.sources.zip_members import ArchiveError, Member, read_member_deflate
 
 EXCERPT_BYTES = 2000
 _BOM = "\ufeff".encode()
-RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
 LOCATION_FIELDS = tuple(item.name for item in dataclass_fields(Location))
 
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 
 from trials.models import Trial
-from trials.records import TrialRecord
-
-RECORD_FIELD_ORDER = tuple(item.name for item in dataclass_fields(TrialRecord))
+from trials.records import RECORD_FIELDS
 
 
 @dataclass(frozen=True)
@@ -29,8 +26,8 @@ def diff_fields(old: dict | None, new: dict) -> list[FieldChange]:
     """
     if old is None:
         return []
-    names = [name for name in RECORD_FIELD_ORDER if name in new]
-    names += [name for name in new if name not in RECORD_FIELD_ORDER]
+    names = [name for name in RECORD_FIELDS if name in new]
+    names += [name for name in new if name not in RECORD_FIELDS]
     return [
         FieldChange(field=name, old=old.get(name), new=new[name])
         for name in names

@@ -104,7 +104,7 @@ class TrialRecord:
         parsing time.
         """
         data = {}
-        for name in _RECORD_FIELDS:
+        for name in RECORD_FIELDS:
             value = getattr(self, name)
             if name in _NESTED:
                 value = [{key: getattr(item, key) for key in _NESTED[name]} for item in value]
@@ -126,7 +126,7 @@ class TrialRecord:
         return hash_fields(self.to_dict())
 
 
-_RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
+RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
 _NESTED = {
     name: tuple(item.name for item in dataclass_fields(kind))
     for name, kind in (
