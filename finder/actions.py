@@ -62,7 +62,7 @@ class _Site(NamedTuple):
     country: str
 
 
-def build_entry(trial: Trial, locations: Iterable[_Site | TrialLocation]) -> TrialIndexEntry:
+def build_entry(trial: Trial, locations: Iterable[_Site]) -> TrialIndexEntry:
     interventions = trial.interventions or []
     title = analyse_many(
         [

@@ -38,7 +38,6 @@ from django.utils.translation import gettext as _
 
 from trials import actions
 from trials.bulk_parse import (
-    LOCATION_FIELDS,
     ChunkParser,
     Parsed,
     Rejected,
@@ -47,7 +46,7 @@ from trials.bulk_parse import (
     parse_chunk,
 )
 from trials.models import SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import RECORD_FIELDS, RecordError
+from trials.records import LOCATION_FIELDS, RECORD_FIELDS, RecordError
 from trials.sources.zip_members import ArchiveError, Member, iter_members
 
 logger = logging.getLogger(__name__)

@@ -14,12 +14,10 @@ import hashlib
 import json
 import os
 import zlib
-from dataclasses import fields as dataclass_fields
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from trials.records import (
-    Location,
     ParsedDocument,
     RecordError,
     TrialRecord,
@@ -33,7 +31,6 @@ from trials.sources.zip_members import ArchiveError, Member, read_member_deflate
 
 EXCERPT_BYTES = 2000
 _BOM = "\ufeff".encode()
-LOCATION_FIELDS = tuple(item.name for item in dataclass_fields(Location))
 
 
 class Rejected(NamedTuple):

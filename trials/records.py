@@ -127,13 +127,11 @@ class TrialRecord:
 
 
 RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
+LOCATION_FIELDS = tuple(item.name for item in dataclass_fields(Location))
 _NESTED = {
-    name: tuple(item.name for item in dataclass_fields(kind))
-    for name, kind in (
-        ("interventions", Intervention),
-        ("locations", Location),
-        ("references", Reference),
-    )
+    "interventions": tuple(item.name for item in dataclass_fields(Intervention)),
+    "locations": LOCATION_FIELDS,
+    "references": tuple(item.name for item in dataclass_fields(Reference)),
 }
 
 

@@ -41,6 +41,7 @@ import orjson
 from trials.dates import DateParseError, PartialDate
 from trials.records import (
     FORMAT_API_V2,
+    LOCATION_FIELDS,
     Intervention,
     Location,
     ParsedDocument,
@@ -400,9 +401,6 @@ def _partial_date(value: str, where: str) -> str:
     return date.iso if date else ""
 
 
-_SITE_KEYS = ("facility", "city", "state", "country", "status")
-
-
 def _locations(module: _Reader) -> list[Location]:
     """The study's sites: what `_Reader.objects` and `line` would give, read directly.
 
@@ -415,12 +413,12 @@ def _locations(module: _Reader) -> list[Location]:
         if type(site) is not dict:
             module.objects("locations")
         values = []
-        for key in _SITE_KEYS:
+        for key in LOCATION_FIELDS:
             value = site.get(key)
             if value is None:
                 values.append("")
             elif type(value) is str:
-                values.append(" ".join(value.split()))
+                values.append(_collapse(value))
             else:
                 _Reader(site, f"{module._where('locations')}[{index}]").line(key)
         sites.append(Location(*values))
