@@ -7,14 +7,13 @@ whole records only, and resumes at the first trial whose links it had not stored
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.canonical import content_hash
 from literature.models import (
     REGISTRY_PROVENANCES,
     Provenance,
@@ -56,11 +55,6 @@ class TrialOutcome:
     links_new: int = 0
     links_removed: int = 0
     problems: list[dict] = field(default_factory=list)
-
-
-def content_hash(parsed: ParsedPublication) -> str:
-    canonical = json.dumps(parsed.fields(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def start_run(*, scope: str, nct_ids: list[str], requested: list[str] | None = None):
@@ -110,7 +104,7 @@ def store_publication(*, run: PublicationSyncRun | None, parsed: ParsedPublicati
     often (MeSH terms, dates) and only changes to what the handbook uses count as updates.
     A retraction notice added later is such a change.
     """
-    digest = content_hash(parsed)
+    digest = content_hash(parsed.fields())
     publication, created = Publication.objects.select_for_update().get_or_create(pmid=parsed.pmid)
     if created or not publication.content_hash:
         status = NEW

@@ -11,10 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.canonical import CanonicalJSONEncoder
 from trials.records import (
     FORMAT_API_V2,
     FORMAT_LEGACY_XML,
-    CanonicalJSONEncoder,
     TrialRecord,
     inflate_document,
 )
