@@ -29,15 +29,7 @@ UPDATED = "updated"
 UNCHANGED = "unchanged"
 
 MAX_PROBLEMS_KEPT = 500
-COUNTERS = [
-    "trials_checked",
-    "publications_new",
-    "publications_updated",
-    "links_new",
-    "links_removed",
-    "errors",
-    "requests",
-]
+COUNTERS = PublicationSyncRun.COUNTS
 
 
 class LinkExists(ValueError):
@@ -66,19 +58,19 @@ def start_run(*, scope: str, nct_ids: list[str], requested: list[str] | None = N
     )
 
 
+@transaction.atomic
 def resume_run(*, run: PublicationSyncRun) -> PublicationSyncRun:
-    run.state = PublicationSyncRun.State.IMPORTING
-    run.error = ""
-    run.finished_at = None
-    run.save(update_fields=["state", "error", "finished_at"])
+    run.start()
     return run
 
 
+@transaction.atomic
 def finish_run(*, run: PublicationSyncRun, error: str = "") -> PublicationSyncRun:
-    run.state = PublicationSyncRun.State.FAILED if error else PublicationSyncRun.State.READY
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(update_fields=["state", "error", "finished_at", "problems", *COUNTERS])
+    """Close the run, `failed` with the error if there is one, with its counts and problems."""
+    if error:
+        run.fail(error, fields=["problems", *COUNTERS])
+    else:
+        run.finish(fields=["problems", *COUNTERS])
     return run
 
 

@@ -55,22 +55,20 @@ def start_run(*, kind: str, parameters: dict | None = None, key: str | None = No
     )
 
 
+@transaction.atomic
+def resume_run(*, run: SyncRun) -> SyncRun:
+    """Take up an unfinished run again at its cursor."""
+    run.start()
+    return run
+
+
+@transaction.atomic
 def finish_run(*, run: SyncRun, error: str = "") -> SyncRun:
-    run.state = SyncRun.State.FAILED if error else SyncRun.State.READY
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "state",
-            "error",
-            "finished_at",
-            "seen",
-            "new",
-            "changed",
-            "unchanged",
-            "rejected",
-        ]
-    )
+    """Close the run, `failed` with the error if there is one, with its final counts."""
+    if error:
+        run.fail(error, fields=SyncRun.COUNTS)
+    else:
+        run.finish(fields=SyncRun.COUNTS)
     return run
 
 
