@@ -437,18 +437,3 @@ def test_an_alias_is_redirected_to_the_trial_that_absorbed_it(registry, make_cli
     assert parse_study(study, source="GET", snapshot_date="2026-08-11").record.nct_id == (
         "NCT00081588"
     )
-
-
-# --- pace --------------------------------------------------------------------------------------
-
-
-def test_pace_applies_across_endpoints_and_uses_min_interval(registry, make_client, fake_time):
-    registry.get("/version").mock(
-        return_value=httpx.Response(200, json={"apiVersion": "2.0.5", "dataTimestamp": "x"})
-    )
-    registry.get("/studies").mock(return_value=json_response(PHELAN_50))
-    client = make_client(min_interval=2.5)
-    client.version()
-    client.search_page(cond="x")
-    client.search_page(cond="x")
-    assert fake_time.sleeps == [2.5, 2.5]
