@@ -178,6 +178,12 @@ CTGOV_REQUEST_INTERVAL = float(env_str("CTGOV_REQUEST_INTERVAL", "1.0"))
 CTGOV_MAX_RETRIES = env_int("CTGOV_MAX_RETRIES", 6)
 CTGOV_BACKOFF_SECONDS = float(env_str("CTGOV_BACKOFF_SECONDS", "1.0"))
 HTTP_TIMEOUT_SECONDS = env_int("HTTP_TIMEOUT_SECONDS", 30)
+# Every outside request (core.http): who is asking, and the longest Retry-After a run waits
+# out; a server asking for more makes the run fail with the time to retry (runs resume).
+HTTP_USER_AGENT = env_str(
+    "HTTP_USER_AGENT", "LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)"
+)
+HTTP_MAX_RETRY_AFTER_SECONDS = float(env_str("HTTP_MAX_RETRY_AFTER_SECONDS", "600"))
 # PubMed E-utilities (sync_publications only). NCBI asks every client for a contact address;
 # an API key raises the allowed rate from 3 to 10 requests a second. The base URL can point at
 # a mirror or a test server.

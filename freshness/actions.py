@@ -189,7 +189,7 @@ def start_check_run(*, today: dt.date, key: str | None = None) -> CheckRun:
     return CheckRun.objects.create(
         key=key or f"{today.isoformat()}-{uuid.uuid4().hex[:12]}",
         today=today,
-        state=CheckRun.State.RUNNING,
+        state=CheckRun.State.IMPORTING,
     )
 
 
@@ -205,9 +205,7 @@ def run_checks(
     try:
         report = _check_all(run=run, today=today, pages=pages)
     except Exception as exc:
-        CheckRun.objects.filter(pk=run.pk).update(
-            state=CheckRun.State.FAILED, error=str(exc), finished_at=timezone.now()
-        )
+        run.fail(str(exc))
         raise
     run.refresh_from_db()
     return run, report
@@ -266,13 +264,8 @@ def _check_all(*, run: CheckRun, today: dt.date, pages) -> list[CheckedStatement
     else:
         page_ids |= {page.pk for page in pages}
     _update_pages(today=today, page_ids=page_ids)
-    CheckRun.objects.filter(pk=run.pk).update(
-        state=CheckRun.State.READY,
-        statements=len(statements),
-        flagged=flagged,
-        newly_flagged=newly,
-        finished_at=timezone.now(),
-    )
+    run.statements, run.flagged, run.newly_flagged = len(statements), flagged, newly
+    run.finish(fields=CheckRun.COUNTS)
     return report
 
 

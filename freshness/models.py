@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.runs import RecordedRun
 from freshness.extraction import KINDS
 
 
@@ -212,26 +213,22 @@ class Dismissal(models.Model):
         return f"{self.statement}: {self.reason}"
 
 
-class CheckRun(models.Model):
-    """One pass of the checks over every active statement (the daily job, or an editor)."""
+class CheckRun(RecordedRun):
+    """One pass of the checks over every active statement (the daily job, or an editor).
 
-    class State(models.TextChoices):
-        RUNNING = "importing", _("Running")
-        READY = "ready", _("Finished")
-        FAILED = "failed", _("Failed")
+    Its states are every recorded run's (`core.runs.RecordedRun`); a run in progress was
+    already stored as "importing", so no stored value changed when the names were unified.
+    """
+
+    COUNTS = ("statements", "flagged", "newly_flagged")
 
     key = models.CharField(_("key"), max_length=64, unique=True)
     today = models.DateField(_("checked as of"))
-    state = models.CharField(_("state"), max_length=16, choices=State.choices)
     statements = models.PositiveIntegerField(_("statements checked"), default=0)
     flagged = models.PositiveIntegerField(_("flagged"), default=0)
     newly_flagged = models.PositiveIntegerField(_("newly flagged"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(RecordedRun.Meta):
         verbose_name = _("freshness check")
         verbose_name_plural = _("freshness checks")
 

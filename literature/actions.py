@@ -7,14 +7,13 @@ whole records only, and resumes at the first trial whose links it had not stored
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.canonical import content_hash
 from literature.models import (
     REGISTRY_PROVENANCES,
     Provenance,
@@ -30,15 +29,7 @@ UPDATED = "updated"
 UNCHANGED = "unchanged"
 
 MAX_PROBLEMS_KEPT = 500
-COUNTERS = [
-    "trials_checked",
-    "publications_new",
-    "publications_updated",
-    "links_new",
-    "links_removed",
-    "errors",
-    "requests",
-]
+COUNTERS = PublicationSyncRun.COUNTS
 
 
 class LinkExists(ValueError):
@@ -58,11 +49,6 @@ class TrialOutcome:
     problems: list[dict] = field(default_factory=list)
 
 
-def content_hash(parsed: ParsedPublication) -> str:
-    canonical = json.dumps(parsed.fields(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def start_run(*, scope: str, nct_ids: list[str], requested: list[str] | None = None):
     return PublicationSyncRun.objects.create(
         key=f"publications:{timezone.now():%Y%m%dT%H%M%S}:{uuid.uuid4().hex[:8]}",
@@ -72,19 +58,19 @@ def start_run(*, scope: str, nct_ids: list[str], requested: list[str] | None = N
     )
 
 
+@transaction.atomic
 def resume_run(*, run: PublicationSyncRun) -> PublicationSyncRun:
-    run.state = PublicationSyncRun.State.IMPORTING
-    run.error = ""
-    run.finished_at = None
-    run.save(update_fields=["state", "error", "finished_at"])
+    run.start()
     return run
 
 
+@transaction.atomic
 def finish_run(*, run: PublicationSyncRun, error: str = "") -> PublicationSyncRun:
-    run.state = PublicationSyncRun.State.FAILED if error else PublicationSyncRun.State.READY
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(update_fields=["state", "error", "finished_at", "problems", *COUNTERS])
+    """Close the run, `failed` with the error if there is one, with its counts and problems."""
+    if error:
+        run.fail(error, fields=["problems", *COUNTERS])
+    else:
+        run.finish(fields=["problems", *COUNTERS])
     return run
 
 
@@ -110,7 +96,7 @@ def store_publication(*, run: PublicationSyncRun | None, parsed: ParsedPublicati
     often (MeSH terms, dates) and only changes to what the handbook uses count as updates.
     A retraction notice added later is such a change.
     """
-    digest = content_hash(parsed)
+    digest = content_hash(parsed.fields())
     publication, created = Publication.objects.select_for_update().get_or_create(pmid=parsed.pmid)
     if created or not publication.content_hash:
         status = NEW

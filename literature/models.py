@@ -15,7 +15,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from trials.models import SyncRun, Trial
+from core.runs import RecordedRun
+from trials.models import Trial
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
@@ -179,7 +180,7 @@ class TrialPublication(models.Model):
         return Trial.objects.filter(nct_id=self.nct_id).first()
 
 
-class PublicationSyncRun(models.Model):
+class PublicationSyncRun(RecordedRun):
     """One run of `sync_publications`: what it planned, how far it got, and what it found.
 
     `parameters["nct_ids"]` is the list of trials planned at the start; `cursor["done"]` counts
@@ -187,19 +188,22 @@ class PublicationSyncRun(models.Model):
     so an interrupted or failed run is taken up again exactly where it stopped.
     """
 
-    State = SyncRun.State
+    COUNTS = (
+        "trials_checked",
+        "publications_new",
+        "publications_updated",
+        "links_new",
+        "links_removed",
+        "errors",
+        "requests",
+    )
 
     key = models.CharField(_("key"), max_length=120, unique=True)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.IMPORTING
-    )
     scope = models.CharField(
         _("scope"), max_length=200, help_text=_("all trials, or the NCT numbers asked for")
     )
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     cursor = models.JSONField(_("resume point"), default=dict, blank=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     trials_checked = models.PositiveIntegerField(_("trials checked"), default=0)
     publications_new = models.PositiveIntegerField(_("new publications"), default=0)
     publications_updated = models.PositiveIntegerField(_("updated publications"), default=0)
@@ -213,10 +217,8 @@ class PublicationSyncRun(models.Model):
         help_text=_("Records that could not be read or found, each with the reason."),
     )
     requests = models.PositiveIntegerField(_("requests to PubMed"), default=0)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-started_at", "-id"]
+    class Meta(RecordedRun.Meta):
         verbose_name = _("publication sync run")
         verbose_name_plural = _("publication sync runs")
 

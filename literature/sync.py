@@ -73,7 +73,7 @@ def plan(nct_ids: Iterable[str] | None = None) -> tuple[str, list[str]]:
 def resumable_run(scope: str) -> PublicationSyncRun | None:
     """The newest run of this scope, if it did not finish (killed, or failed)."""
     latest = PublicationSyncRun.objects.filter(scope=scope).order_by("-started_at", "-id").first()
-    if latest is None or latest.state == PublicationSyncRun.State.READY:
+    if latest is None or latest.is_ready:
         return None
     return latest
 

@@ -16,15 +16,10 @@ from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.canonical import CanonicalJSONEncoder, content_hash
 from trials.history import FieldChange, diff_fields
 from trials.models import RejectedRecord, SyncRun, Trial, TrialLocation, TrialVersion
-from trials.records import (
-    CanonicalJSONEncoder,
-    ParsedDocument,
-    RecordError,
-    deflate_document,
-    hash_fields,
-)
+from trials.records import ParsedDocument, RecordError, deflate_document
 from trials.signals import trials_stored
 
 NEW = "new"
@@ -60,22 +55,20 @@ def start_run(*, kind: str, parameters: dict | None = None, key: str | None = No
     )
 
 
+@transaction.atomic
+def resume_run(*, run: SyncRun) -> SyncRun:
+    """Take up an unfinished run again at its cursor."""
+    run.start()
+    return run
+
+
+@transaction.atomic
 def finish_run(*, run: SyncRun, error: str = "") -> SyncRun:
-    run.state = SyncRun.State.FAILED if error else SyncRun.State.READY
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(
-        update_fields=[
-            "state",
-            "error",
-            "finished_at",
-            "seen",
-            "new",
-            "changed",
-            "unchanged",
-            "rejected",
-        ]
-    )
+    """Close the run, `failed` with the error if there is one, with its final counts."""
+    if error:
+        run.fail(error, fields=SyncRun.COUNTS)
+    else:
+        run.finish(fields=SyncRun.COUNTS)
     return run
 
 
@@ -138,13 +131,13 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
     record = document.record
     snapshot = dt.date.fromisoformat(document.snapshot_date)
     fields = record.to_dict()
-    content_hash = hash_fields(fields)
+    digest = content_hash(fields)
     trial, created = Trial.objects.select_for_update().get_or_create(nct_id=record.nct_id)
     versions = [] if created else _versions_of(trial)
 
     same_day = next((v for v in versions if v.snapshot_date == snapshot), None)
     if same_day is not None:
-        if same_day.content_hash == content_hash:
+        if same_day.content_hash == digest:
             _count(run, UNCHANGED)
             return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
         raise ConflictError(
@@ -157,14 +150,14 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
 
     previous = next((v for v in reversed(versions) if v.snapshot_date < snapshot), None)
     following = next((v for v in versions if v.snapshot_date > snapshot), None)
-    if previous is not None and previous.content_hash == content_hash:
+    if previous is not None and previous.content_hash == digest:
         if snapshot > previous.last_seen_date:
             previous.last_seen_date = snapshot
             previous.save(update_fields=["last_seen_date"])
             _refresh_current(trial)
         _count(run, UNCHANGED)
         return Outcome(status=UNCHANGED, source=source, nct_id=record.nct_id)
-    if following is not None and following.content_hash == content_hash:
+    if following is not None and following.content_hash == digest:
         following.snapshot_date = snapshot
         following.save(update_fields=["snapshot_date"])
         _count(run, UNCHANGED)
@@ -177,7 +170,7 @@ def store_document(*, run: SyncRun, document: ParsedDocument, source: str) -> Ou
         source_format=document.source_format,
         source=source[:500],
         raw_deflated=deflate_document(document.raw),
-        content_hash=content_hash,
+        content_hash=digest,
         fields=fields,
         snapshot_date=snapshot,
         last_seen_date=snapshot,

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from trials.history import version_history
-from trials.models import RejectedRecord, SyncRun, Trial
+from trials.models import RejectedRecord, Trial
 
 
 def trial_index(request):
@@ -39,16 +39,16 @@ def trial_history(request, nct_id):
     )
 
 
-def sync_runs(request):
-    runs = Paginator(SyncRun.objects.all(), 30).get_page(request.GET.get("p"))
-    rejections = RejectedRecord.objects.select_related("run")[:100]
+def rejected_records(request):
+    """Quarantined documents; the runs that met them are in the listing of every run
+    (`handbook.admin_runs`)."""
+    rejections = Paginator(RejectedRecord.objects.select_related("run"), 100)
     return TemplateResponse(
         request,
-        "trials/admin/sync_runs.html",
+        "trials/admin/rejected_records.html",
         {
-            "page_title": _("Registry imports"),
-            "header_icon": "download",
-            "runs": runs,
-            "rejections": rejections,
+            "page_title": _("Rejected records"),
+            "header_icon": "warning",
+            "rejections": rejections.get_page(request.GET.get("p")),
         },
     )

@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 CHUNK_SIZE = 250
 IN_CLAUSE = 500
-COUNTERS = ["seen", "new", "changed", "unchanged", "rejected"]
+COUNTERS = SyncRun.COUNTS
 
 
 def default_workers() -> int:
@@ -81,12 +81,9 @@ def start_or_resume(*, path, restart: bool = False) -> tuple[SyncRun, bool]:
         if run.parameters.get("archive") == identity:
             previous = run
             break
-    if previous is not None and previous.state != SyncRun.State.READY:
+    if previous is not None and not previous.is_ready:
         if not restart:
-            previous.state = SyncRun.State.IMPORTING
-            previous.error = ""
-            previous.save(update_fields=["state", "error"])
-            return previous, True
+            return actions.resume_run(run=previous), True
         actions.finish_run(
             run=previous, error=previous.error or "abandoned: the archive was imported again"
         )

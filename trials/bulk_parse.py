@@ -10,18 +10,17 @@ them here lets the writer spend its core on the database.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zlib
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
+from core.canonical import canonical_json, hash_bytes
 from trials.records import (
     ParsedDocument,
     RecordError,
     TrialRecord,
-    canonical_json,
     deflate_document,
     inflate_document,
 )
@@ -132,7 +131,7 @@ class ChunkParser:
                 if deflated is not None and not raw.startswith(_BOM)
                 else deflate_document(document.raw)
             ),
-            content_hash=hashlib.sha256(canonical).hexdigest(),
+            content_hash=hash_bytes(canonical),
             fields_json=canonical.decode("utf-8"),
             snapshot_date=document.snapshot_date,
             data_timestamp=document.data_timestamp,

@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.canonical import CanonicalJSONEncoder
+from core.runs import RecordedRun
 from trials.records import (
     FORMAT_API_V2,
     FORMAT_LEGACY_XML,
-    CanonicalJSONEncoder,
     TrialRecord,
     inflate_document,
 )
@@ -170,46 +171,40 @@ class TrialLocation(models.Model):
         return ", ".join(part for part in (self.facility, self.city, self.country) if part)
 
 
-class SyncRun(models.Model):
+class SyncRun(RecordedRun):
     """One recorded import or sync: its state says whether what it wrote is complete.
 
-    A run starts `importing`, ends `ready` or `failed`; counts and the error are kept, so the
-    operator (and the next run, which resumes from `cursor`) can see exactly what happened.
+    A run starts `importing`, ends `ready` or `failed` (`core.runs.RecordedRun`); counts and
+    the error are kept, so the operator (and the next run, which resumes from `cursor`) can
+    see exactly what happened.
     """
+
+    COUNTS = ("seen", "new", "changed", "unchanged", "rejected")
 
     class Kind(models.TextChoices):
         FILES = "files", _("file import")
         API = "api", _("registry sync")
         BULK = "bulk", _("bulk import")
 
-    class State(models.TextChoices):
-        IMPORTING = "importing", _("importing")
-        READY = "ready", _("ready")
-        FAILED = "failed", _("failed")
-
     key = models.CharField(_("key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.IMPORTING
-    )
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     cursor = models.JSONField(_("resume point"), default=dict, blank=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     seen = models.PositiveIntegerField(_("read"), default=0)
     new = models.PositiveIntegerField(_("new"), default=0)
     changed = models.PositiveIntegerField(_("changed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(RecordedRun.Meta):
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.key} ({self.get_state_display()})"
+
+    def kind_label(self) -> str:
+        return str(self.get_kind_display())
 
 
 class TrialVersion(models.Model):

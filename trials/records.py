@@ -11,13 +11,11 @@ partial dates at the registry's own precision ("2011-12", never "2011-12-01").
 
 from __future__ import annotations
 
-import hashlib
-import json
 import zlib
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 
-import orjson
+from core.canonical import content_hash
 
 FORMAT_LEGACY_XML = "legacy_xml"
 FORMAT_API_V2 = "api_v2"
@@ -123,7 +121,7 @@ class TrialRecord:
         return cls(**{key: value for key, value in data.items() if key in known})
 
     def content_hash(self) -> str:
-        return hash_fields(self.to_dict())
+        return content_hash(self.to_dict())
 
 
 RECORD_FIELDS = tuple(item.name for item in dataclass_fields(TrialRecord))
@@ -133,36 +131,6 @@ _NESTED = {
     "locations": LOCATION_FIELDS,
     "references": tuple(item.name for item in dataclass_fields(Reference)),
 }
-
-
-def hash_fields(fields: dict) -> str:
-    """SHA-256 of the canonical JSON of normalised fields: equal records hash equal."""
-    return hashlib.sha256(canonical_json(fields)).hexdigest()
-
-
-def canonical_json(value) -> bytes:
-    """Sorted keys, no spaces, UTF-8 unescaped: the one spelling of a value's JSON.
-
-    The content hash is taken over it and a version's fields are stored in it. orjson
-    writes exactly what `json.dumps(sort_keys=True, ensure_ascii=False, separators=(",",
-    ":"))` writes (a test holds the two equal on every real record), several times faster;
-    what orjson refuses (integers beyond 64 bits) goes to the standard library.
-    """
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
-
-
-class CanonicalJSONEncoder(json.JSONEncoder):
-    """Django's JSONField encoder for a version's fields: stores `canonical_json`'s text,
-    so the bulk import can store the bytes it already made for the content hash."""
-
-    def __init__(self, **kwargs):
-        kwargs.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        super().__init__(**kwargs)
 
 
 @dataclass

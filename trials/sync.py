@@ -30,11 +30,7 @@ def incremental_term(since: dt.date | None) -> str | None:
 
 def last_ready_since() -> dt.date | None:
     """The registry date of the last finished sync: the next one asks for what changed since."""
-    run = (
-        SyncRun.objects.filter(kind=SyncRun.Kind.API, state=SyncRun.State.READY)
-        .order_by("-started_at")
-        .first()
-    )
+    run = SyncRun.objects.filter(kind=SyncRun.Kind.API).latest_ready()
     if run is None:
         return None
     snapshot = run.parameters.get("snapshot_date")
@@ -58,7 +54,7 @@ def resumable_run() -> SyncRun | None:
     unless a later one finished: it is taken up again from its cursor."""
     runs = SyncRun.objects.filter(kind=SyncRun.Kind.API).order_by("-started_at")
     latest = runs.first()
-    if latest is None or latest.state == SyncRun.State.READY:
+    if latest is None or latest.is_ready:
         return None
     return latest
 
@@ -73,10 +69,7 @@ def start_or_resume(
     """An unfinished run is resumed as it was planned; otherwise a new run is planned."""
     run = resumable_run()
     if run is not None:
-        run.state = SyncRun.State.IMPORTING
-        run.error = ""
-        run.save(update_fields=["state", "error"])
-        return run, True
+        return actions.resume_run(run=run), True
     version = client.version()
     timestamp = version.get("dataTimestamp", "")
     snapshot = timestamp[:10] if timestamp else dt.date.today().isoformat()

@@ -10,7 +10,7 @@ from trials import admin_views
 def register_trial_urls():
     return [
         path("trials/", admin_views.trial_index, name="trials_index"),
-        path("trials/runs/", admin_views.sync_runs, name="trials_sync_runs"),
+        path("trials/rejected/", admin_views.rejected_records, name="trials_rejections"),
         path("trials/<str:nct_id>/", admin_views.trial_history, name="trials_history"),
     ]
 
@@ -21,7 +21,7 @@ def register_trials_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
-def register_sync_runs_menu_item():
+def register_rejections_menu_item():
     return MenuItem(
-        _("Registry imports"), reverse("trials_sync_runs"), icon_name="download", order=310
+        _("Rejected records"), reverse("trials_rejections"), icon_name="warning", order=305
     )

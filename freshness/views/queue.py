@@ -24,6 +24,6 @@ def review_queue(request):
             "show": show,
             "filters": [(key, label, counts[key]) for key, label in FILTERS.items()],
             "groups": queue_groups(findings_for(show), user=request.user),
-            "last_run": CheckRun.objects.filter(state=CheckRun.State.READY).first(),
+            "last_run": CheckRun.objects.latest_ready(),
         },
     )

@@ -12,21 +12,18 @@ refused with an error that says which file is missing and where to put it. Docum
 declare their own entities (an internal DTD subset; NCBI never sends one) are refused too.
 
 NCBI allows 3 requests a second without an API key and 10 with one, answering HTTP 429 beyond
-that; the client paces every request (retries included) and retries 429, 5xx, timeouts and
-network errors with exponential backoff, honouring Retry-After.
+that; the client sets its pace from the key and leaves pacing, retries (429, 5xx, timeouts,
+network errors) and Retry-After to the shared `core.http.PoliteClient`, which also keeps the
+API key out of every error message.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import io
 import os
 import posixpath
-import random
 import re
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode, urlparse
 
@@ -35,6 +32,7 @@ import httpx
 from Bio import Entrez
 from Bio.Entrez.Parser import DataHandler
 
+from core.http import PoliteClient, RequestError
 from trials.dates import MONTHS, DateParseError, PartialDate
 
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -45,7 +43,6 @@ SEARCH_RETMAX = 200  # one page of esearch results; more pages are asked for whe
 MAX_GET_QUERY = 1800  # longer parameter lists are POSTed (E-utilities accept both)
 INTERVAL_WITHOUT_KEY = 1 / 3
 INTERVAL_WITH_KEY = 1 / 10
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 NCT_ID = re.compile(r"^NCT\d{8}$")
 PMID = re.compile(r"^\d{1,9}$")
 CLINICALTRIALS_GOV = "clinicaltrials.gov"
@@ -55,8 +52,10 @@ class PubMedError(Exception):
     """A request to E-utilities did not give a usable answer; the message names the request."""
 
 
-class PubMedRequestError(PubMedError):
-    """The request failed (network, HTTP error, retries used up): the run stops, to resume later."""
+class PubMedRequestError(PubMedError, RequestError):
+    """The request failed (network, HTTP error, retries used up, an over-long Retry-After):
+    the run stops, to resume later. The message names the request, then what `core.http`
+    said; `__cause__` is that error."""
 
 
 class PubMedBadResponse(PubMedError):
@@ -116,9 +115,11 @@ def chunks(items: list, size: int) -> Iterable[list]:
 
 
 class PubMedClient:
-    """A paced, retrying E-utilities client for PubMed. Thread-unsafe; one per sync run.
+    """E-utilities for PubMed over the shared polite client. Thread-unsafe; one per sync run.
 
-    `sleep`, `clock` and `jitter` are injectable so tests neither wait nor depend on chance.
+    The pace is NCBI's: one request per 1/3 s without an API key, 1/10 s with one. Every
+    other keyword (timeout, max_retries, backoff_base, backoff_max, max_retry_after,
+    transport, sleep, clock, wall_clock, jitter, user_agent) goes to `PoliteClient` as it is.
     """
 
     def __init__(
@@ -127,36 +128,20 @@ class PubMedClient:
         base_url: str = DEFAULT_BASE_URL,
         email: str = "",
         api_key: str = "",
-        timeout: float = 30.0,
-        max_retries: int = 4,
         min_interval: float | None = None,
-        backoff: float = 1.0,
-        max_wait: float = 120.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
+        max_retries: int = 4,
+        **options,
     ):
-        self.base_url = base_url.rstrip("/")
         self.email = email
         self.api_key = api_key
-        self.timeout = timeout
-        self.max_retries = max_retries
         if min_interval is None:
             min_interval = INTERVAL_WITH_KEY if api_key else INTERVAL_WITHOUT_KEY
-        self.min_interval = min_interval
-        self.backoff = backoff
-        self.max_wait = max_wait
-        self.sleep = sleep
-        self.clock = clock
-        self.jitter = jitter
-        self.requests_sent = 0
-        self._next_slot = None
-        self._http = httpx.Client(
-            timeout=timeout,
-            transport=transport,
-            headers={"User-Agent": TOOL},
-            follow_redirects=True,
+        self.http = PoliteClient(
+            base_url,
+            min_interval=min_interval,
+            max_retries=max_retries,
+            redact=("api_key",),
+            **options,
         )
 
     @classmethod
@@ -167,13 +152,16 @@ class PubMedClient:
             "base_url": settings.ENTREZ_BASE_URL,
             "email": settings.ENTREZ_EMAIL or "",
             "api_key": settings.ENTREZ_API_KEY or "",
-            "timeout": float(settings.HTTP_TIMEOUT_SECONDS),
         }
         options.update(overrides)
         return cls(**options)
 
+    @property
+    def requests_sent(self) -> int:
+        return self.http.requests_sent
+
     def close(self) -> None:
-        self._http.close()
+        self.http.close()
 
     def __enter__(self) -> PubMedClient:
         return self
@@ -247,51 +235,18 @@ class PubMedClient:
             params["email"] = self.email
         if self.api_key:
             params["api_key"] = self.api_key
-        url = f"{self.base_url}/{utility}.fcgi"
-        method = "POST" if len(urlencode(params)) > MAX_GET_QUERY else "GET"
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            self._pace()
-            retry_after = None
-            try:
-                if method == "POST":
-                    response = self._http.post(url, data=params)
-                else:
-                    response = self._http.get(url, params=params)
-            except httpx.TimeoutException:
-                problem = f"no answer within {self.timeout:g} s"
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                problem = f"network error: {type(exc).__name__}: {exc}"
-            else:
-                if response.status_code < 300:
-                    return response
-                problem = f"HTTP {response.status_code}: {_excerpt(response.content)}"
-                if response.status_code not in RETRY_STATUSES:
-                    raise PubMedRequestError(f"{description} failed with {problem}")
-                retry_after = _retry_after(response.headers.get("Retry-After"))
-            if attempt == attempts:
-                raise PubMedRequestError(
-                    f"{description} failed {attempts} times; last problem: {problem}"
-                )
-            delay = self.backoff * 2 ** (attempt - 1) * (1 + self.jitter())
-            if retry_after is not None:
-                if retry_after > self.max_wait:
-                    raise PubMedRequestError(
-                        f"{description}: the server asks to wait {retry_after:g} s "
-                        f"(longer than {self.max_wait:g} s); last problem: {problem}"
-                    )
-                delay = max(delay, retry_after)
-            self.sleep(min(delay, self.max_wait))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _pace(self) -> None:
-        """Start requests at least `min_interval` apart, so NCBI's per-second limit holds."""
-        now = self.clock()
-        if self._next_slot is not None and now < self._next_slot:
-            self.sleep(self._next_slot - now)
-            now = self._next_slot
-        self._next_slot = now + self.min_interval
-        self.requests_sent += 1
+        path = f"{utility}.fcgi"
+        try:
+            if len(urlencode(params)) > MAX_GET_QUERY:
+                return self.http.post(path, data=params)
+            return self.http.get(path, params=params)
+        except RequestError as exc:
+            raise PubMedRequestError(
+                f"{description}: {exc}",
+                url=exc.url,
+                status_code=exc.status_code,
+                server_said=exc.server_said,
+            ) from exc
 
 
 def _check_nct_id(nct_id: str) -> None:
@@ -307,22 +262,6 @@ def _preview(ids: list[str], shown: int = 3) -> str:
 def _excerpt(content: bytes, limit: int = 200) -> str:
     text = " ".join(content[:limit].decode("utf-8", errors="replace").split())
     return repr(text) if text else "(empty body)"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: either a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 # -- reading the XML ------------------------------------------------------------------------

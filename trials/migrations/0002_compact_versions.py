@@ -9,7 +9,7 @@ import zlib
 
 from django.db import migrations, models
 
-import trials.records
+import core.canonical
 
 BATCH = 500
 
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             model_name="trialversion",
             name="fields",
             field=models.JSONField(
-                encoder=trials.records.CanonicalJSONEncoder, verbose_name="normalised fields"
+                encoder=core.canonical.CanonicalJSONEncoder, verbose_name="normalised fields"
             ),
         ),
         migrations.AddField(

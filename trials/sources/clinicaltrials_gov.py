@@ -1,58 +1,41 @@
-"""A polite, patient client for the ClinicalTrials.gov API v2.
+"""The ClinicalTrials.gov API v2: the questions the sync asks, over the shared polite client.
 
-The registry publishes no rate limit, but its robots.txt asks for one second between requests,
-and a nightly sync pages through thousands of studies over networks (including from mainland
-China) where connections reset and responses arrive cut short. So the client:
-
-- paces itself: at most one request per `min_interval` seconds, whatever else happens;
-- retries what is worth retrying (network errors, timeouts, 429, 5xx, a 200 whose body is not
-  complete JSON) with exponential backoff and full jitter, honouring `Retry-After`;
-- fails at once, with the URL and the registry's own words, on anything retrying cannot fix
-  (other 4xx), and says when a page token has expired so the caller can restart its query.
+The registry publishes no rate limit, but its robots.txt asks for one second between requests
+(`CTGOV_REQUEST_INTERVAL`). Pacing, retries, Retry-After and the error wording are
+`core.http.PoliteClient`'s; what is the registry's own lives here: a 200 whose body is not
+complete JSON is retried (the registry's answers arrive cut short over long routes), a 404 for
+a study is `StudyNotFound`, and a 400 on a request that carried a page token says the token
+expired, so the caller can restart its query.
 
 Parameter names, list separators and limits follow the OpenAPI description
 (`ctg-oas-v2_2.0.5.yaml`): list parameters are `pipeDelimited`, `pageSize` is at most 1000.
-`sleep`, `clock`, `wall_clock` and `jitter` are injectable so that tests never wait.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import logging
-import random
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
+from core import http
+from core.http import Incomplete, PoliteClient, RequestError
 
-USER_AGENT = "LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)"
 MAX_PAGE_SIZE = 1000
-MAX_RETRY_AFTER = 900.0
 _NCT_ID = re.compile(r"^NCT\d{8}$")
 _FILTER_ID = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
-_RETRYABLE_ERRORS = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
-    httpx.DecodingError,
-)
-_EXCERPT_CHARS = 300
 
 
-class ClinicalTrialsGovError(Exception):
-    """The registry could not give us what we asked for; the message names the URL and why."""
+class ClinicalTrialsGovError(RequestError):
+    """The registry could not give us what we asked for; the message names the URL and why.
 
-    def __init__(self, message: str, *, url: str = "", status_code: int | None = None):
-        super().__init__(message)
-        self.url = url
-        self.status_code = status_code
+    Everything the client raises about a request is one of these, so the sync has one thing
+    to catch; each is also the matching `core.http` error.
+    """
 
 
 class StudyNotFound(ClinicalTrialsGovError):
@@ -63,8 +46,12 @@ class PageTokenExpired(ClinicalTrialsGovError):
     """400 on a request that carried a pageToken: the cursor is stale, restart the query."""
 
 
-class RetriesExhausted(ClinicalTrialsGovError):
+class RetriesExhausted(ClinicalTrialsGovError, http.RetriesExhausted):
     """Every attempt failed with a problem worth retrying; the last one is in the message."""
+
+
+class RetryAfterTooLong(ClinicalTrialsGovError, http.RetryAfterTooLong):
+    """The registry asked us to wait longer than a run waits; `retry_at` says when to retry."""
 
 
 @dataclass
@@ -75,64 +62,38 @@ class StudyPage:
     url: str = field(default="", compare=False)
 
 
-class _Retry(Exception):
-    """Internal: this attempt failed in a way worth another try."""
-
-    def __init__(self, problem: str, retry_after: float | None = None):
-        super().__init__(problem)
-        self.problem = problem
-        self.retry_after = retry_after
-
-
 class ClinicalTrialsGovClient:
-    """GET /version, /studies/{nctId} and /studies, paced and retried.
+    """GET /version, /studies/{nctId} and /studies, paced and retried by `core.http`.
 
-    Defaults come from settings (`CTGOV_API_BASE`, `HTTP_TIMEOUT_SECONDS`,
-    `CTGOV_REQUEST_INTERVAL`) when the client is created, not when this module is imported,
-    so that tests and management commands can override them.
+    Defaults come from settings (`CTGOV_API_BASE`, `CTGOV_REQUEST_INTERVAL`,
+    `CTGOV_MAX_RETRIES`, `CTGOV_BACKOFF_SECONDS`) when the client is created, not when this
+    module is imported, so that tests and management commands can override them. Every other
+    keyword (timeout, transport, sleep, clock, wall_clock, jitter, backoff_max,
+    max_retry_after, user_agent) goes to `PoliteClient` as it is.
     """
 
     def __init__(
         self,
         base_url: str | None = None,
         *,
-        timeout: float | None = None,
         min_interval: float | None = None,
-        max_retries: int = 6,
-        backoff_base: float = 1.0,
-        backoff_max: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-        jitter: Callable[[], float] = random.random,
-        user_agent: str = USER_AGENT,
+        max_retries: int | None = None,
+        backoff_base: float | None = None,
+        **options: Any,
     ):
-        self.base_url = (base_url or settings.CTGOV_API_BASE).rstrip("/")
-        self.timeout = float(settings.HTTP_TIMEOUT_SECONDS if timeout is None else timeout)
-        self.min_interval = float(
-            settings.CTGOV_REQUEST_INTERVAL if min_interval is None else min_interval
-        )
-        if max_retries < 0:
-            raise ValueError("max_retries cannot be negative")
-        self.max_retries = max_retries
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self._sleep = sleep
-        self._clock = clock
-        self._wall_clock = wall_clock
-        self._jitter = jitter
-        self._last_request: float | None = None
-        self._http = httpx.Client(
-            base_url=self.base_url + "/",
-            timeout=httpx.Timeout(self.timeout),
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
-            follow_redirects=True,
-            transport=transport,
+        self.http = PoliteClient(
+            base_url or settings.CTGOV_API_BASE,
+            min_interval=(
+                settings.CTGOV_REQUEST_INTERVAL if min_interval is None else min_interval
+            ),
+            max_retries=settings.CTGOV_MAX_RETRIES if max_retries is None else max_retries,
+            backoff_base=settings.CTGOV_BACKOFF_SECONDS if backoff_base is None else backoff_base,
+            headers={"Accept": "application/json"},
+            **options,
         )
 
     def close(self) -> None:
-        self._http.close()
+        self.http.close()
 
     def __enter__(self) -> ClinicalTrialsGovClient:
         return self
@@ -270,96 +231,58 @@ class ClinicalTrialsGovClient:
         *,
         not_found: type[ClinicalTrialsGovError] = ClinicalTrialsGovError,
     ) -> tuple[Any, str]:
-        request = self._http.build_request("GET", path, params=params)
-        url = _public_url(request.url)
-        problem = ""
-        retry_after: float | None = None
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                delay = self._delay(attempt - 1, retry_after)
-                logger.warning(
-                    "ClinicalTrials.gov: %s (%s); retry %d of %d in %.1f s",
-                    url,
-                    problem,
-                    attempt,
-                    self.max_retries,
-                    delay,
-                )
-                if delay > 0:
-                    self._sleep(delay)
-            try:
-                return self._attempt(request, url, not_found), url
-            except _Retry as retry:
-                problem, retry_after = retry.problem, retry.retry_after
-        tries = "attempt" if self.max_retries == 0 else "attempts"
-        raise RetriesExhausted(
-            f"gave up on {url} after {self.max_retries + 1} {tries}; last problem: {problem}",
+        url = self.http.build_url(path, params)
+        try:
+            return self.http.get(path, params=params, read=_read_json), url
+        except ClinicalTrialsGovError:
+            raise
+        except RequestError as exc:
+            raise _registry_error(exc, "pageToken" in params, not_found) from exc
+
+
+def _read_json(response: httpx.Response) -> Any:
+    """The body as JSON; a body that is not complete JSON is asked for again."""
+    url = str(response.request.url.copy_with(username=None, password=None))
+    if response.status_code != 200:
+        raise ClinicalTrialsGovError(
+            f"{url} answered HTTP {response.status_code} {response.reason_phrase}, not 200",
             url=url,
+            status_code=response.status_code,
         )
+    try:
+        return json.loads(response.content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        size = len(response.content)
+        raise Incomplete(f"the body ({size} bytes) is not complete JSON ({exc})") from None
+    except RecursionError:
+        raise Incomplete("the body is not usable JSON (nested too deeply)") from None
 
-    def _attempt(
-        self, request: httpx.Request, url: str, not_found: type[ClinicalTrialsGovError]
-    ) -> Any:
-        self._pace()
-        try:
-            response = self._http.send(request)
-        except _RETRYABLE_ERRORS as exc:
-            raise _Retry(f"{type(exc).__name__}: {str(exc) or 'no detail'}") from None
-        except httpx.HTTPError as exc:
-            raise ClinicalTrialsGovError(
-                f"{url} could not be requested: {type(exc).__name__}: {exc}", url=url
-            ) from None
-        code = response.status_code
-        if code == 429 or code >= 500:
-            raise _Retry(
-                f"HTTP {code} {response.reason_phrase}".rstrip(),
-                _retry_after(response, self._wall_clock),
-            )
-        if code >= 400:
-            raise self._client_error(response, url, not_found)
-        if code != 200:
-            raise ClinicalTrialsGovError(
-                f"{url} answered HTTP {code} {response.reason_phrase}, not 200", url=url
-            )
-        try:
-            return json.loads(response.content)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            size = len(response.content)
-            raise _Retry(f"the body ({size} bytes) is not complete JSON ({exc})") from None
-        except RecursionError:
-            raise _Retry("the body is not usable JSON (nested too deeply)") from None
 
-    def _client_error(
-        self, response: httpx.Response, url: str, not_found: type[ClinicalTrialsGovError]
-    ) -> ClinicalTrialsGovError:
-        code = response.status_code
-        said = " ".join(response.text[:_EXCERPT_CHARS].split()) or "no message"
-        if code == 404:
-            error = not_found
-            what = "not found"
-        elif code == 400 and "pageToken" in response.request.url.params:
-            error = PageTokenExpired
-            what = "refused the page token (expired or invalid; restart the query)"
-        else:
-            error = ClinicalTrialsGovError
-            what = f"HTTP {code} {response.reason_phrase}".rstrip()
-        return error(f"{url}: {what}: the registry said: {said}", url=url, status_code=code)
-
-    def _pace(self) -> None:
-        now = self._clock()
-        if self._last_request is not None:
-            wait = self._last_request + self.min_interval - now
-            if wait > 0:
-                self._sleep(wait)
-                now = self._clock()
-        self._last_request = now
-
-    def _delay(self, retry: int, retry_after: float | None) -> float:
-        """Retry-After when the registry gave one, else full jitter over an exponential cap."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
-        cap = min(self.backoff_max, self.backoff_base * 2**retry)
-        return cap * self._jitter()
+def _registry_error(
+    error: RequestError, had_page_token: bool, not_found: type[ClinicalTrialsGovError]
+) -> ClinicalTrialsGovError:
+    """What a failure means at the registry: a missing study, an expired page token, retries
+    run out, a wait too long, or another refusal."""
+    details = {
+        "url": error.url,
+        "status_code": error.status_code,
+        "server_said": error.server_said,
+    }
+    if isinstance(error, http.RetryAfterTooLong):
+        return RetryAfterTooLong(
+            str(error), retry_after=error.retry_after, retry_at=error.retry_at, **details
+        )
+    if isinstance(error, http.RetriesExhausted):
+        return RetriesExhausted(str(error), **details)
+    if error.status_code == 404:
+        return not_found(str(error), **details)
+    if error.status_code == 400 and had_page_token:
+        return PageTokenExpired(
+            f"{error.url}: refused the page token (expired or invalid; restart the query): "
+            f"the server said: {error.server_said or 'nothing'}",
+            **details,
+        )
+    return ClinicalTrialsGovError(str(error), **details)
 
 
 def _study_page(data: Any, url: str) -> StudyPage:
@@ -390,32 +313,3 @@ def _pipe_list(values: Iterable[str] | str, name: str) -> str:
     if not items:
         raise ValueError(f"{name} must name at least one value")
     return "|".join(items)
-
-
-def _retry_after(response: httpx.Response, wall_clock: Callable[[], float]) -> float | None:
-    """Seconds to wait from `Retry-After`: a number of seconds, or an HTTP-date.
-
-    An HTTP-date is measured against the response's own `Date` header when it has one, so a
-    wrong local clock cannot turn "in 30 seconds" into "an hour ago" or "tomorrow".
-    """
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    now = wall_clock()
-    if date_header := response.headers.get("Date"):
-        try:
-            now = email.utils.parsedate_to_datetime(date_header).timestamp()
-        except (TypeError, ValueError):
-            pass
-    return max(when.timestamp() - now, 0.0)
-
-
-def _public_url(url: httpx.URL) -> str:
-    """The URL as it may appear in logs and errors: never with credentials in it."""
-    return str(url.copy_with(username=None, password=None))

@@ -1,5 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from trials.models import RejectedRecord
 
 from .conftest import SEED_2018, SEED_2020, import_paths
 
@@ -21,13 +24,16 @@ def test_trial_history_shows_field_changes_between_versions(admin_client):
     assert "<del>2018-01</del>" in html and "<ins>2018-11</ins>" in html
 
 
-def test_trial_list_search_and_runs_page(admin_client):
+def test_trial_list_search_and_rejected_records_page(admin_client):
     run, _ = import_paths(SEED_2018)
     listing = admin_client.get("/admin/trials/?q=NCT02975").content.decode()
     assert "NCT02975960" in listing and "NCT00962923" not in listing
-    runs = admin_client.get("/admin/trials/runs/")
-    assert runs.status_code == 200
-    assert "文件导入" in runs.content.decode() or "file import" in runs.content.decode()
+    RejectedRecord.objects.create(run=run, source="bad.xml", nct_id="NCT09999999", reason="no id")
+    with translation.override("en"):
+        page = admin_client.get("/admin/trials/rejected/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "bad.xml" in html and "NCT09999999" in html and run.key in html
 
 
 def test_registry_screens_need_an_admin_login(client, db):

@@ -925,7 +925,7 @@ def test_the_site_list_reader_gives_what_the_generic_reader_gives_for_every_real
 def test_canonical_json_is_the_standard_librarys_canonical_spelling():
     import json
 
-    from trials.records import canonical_json
+    from core.canonical import canonical_json
 
     from .test_sync_faults import real_studies
 

@@ -1,5 +1,8 @@
 """The ClinicalTrials.gov client against responses recorded from the live API, served by respx.
 
+The retry, pace and Retry-After policy is `core.http`'s and tested there once; these tests
+cover what is the registry's own: parameters, paging, its errors, and the cut-short body.
+
 Time is fake: `sleep` advances a clock instead of waiting, so every test asserts exactly which
 waits the client asked for, and none of them waits.
 """
@@ -15,16 +18,16 @@ import pytest
 import respx
 from django.test import override_settings
 
+from core import http
 from trials.records import RecordError
 from trials.sources.api_v2 import parse_study
 from trials.sources.clinicaltrials_gov import (
-    USER_AGENT,
     ClinicalTrialsGovClient,
     ClinicalTrialsGovError,
     PageTokenExpired,
     RetriesExhausted,
+    RetryAfterTooLong,
     StudyNotFound,
-    StudyPage,
 )
 
 BASE = "https://clinicaltrials.gov/api/v2"
@@ -255,17 +258,14 @@ def test_get_study_returns_the_recorded_study(registry, make_client):
     assert (trial.record.overall_status, trial.record.phases) == ("TERMINATED", ["PHASE1"])
 
 
+@override_settings(HTTP_USER_AGENT="LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)")
 def test_headers_say_who_is_asking(registry, make_client):
     route = registry.get("/version").mock(
         return_value=httpx.Response(200, json={"apiVersion": "2.0.5", "dataTimestamp": "x"})
     )
     make_client().version()
     headers = route.calls.last.request.headers
-    assert (
-        headers["User-Agent"]
-        == USER_AGENT
-        == ("LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)")
-    )
+    assert headers["User-Agent"] == "LivingHandbook/0.1 (+https://www.sscchina.org; handbook sync)"
     assert headers["Accept"] == "application/json"
 
 
@@ -308,104 +308,18 @@ def test_get_study_refuses_what_is_not_an_nct_id(registry, make_client, nct_id):
 @override_settings(
     CTGOV_API_BASE="https://mirror.example/api/v2/",
     CTGOV_REQUEST_INTERVAL=2.5,
+    CTGOV_MAX_RETRIES=3,
+    CTGOV_BACKOFF_SECONDS=0.5,
     HTTP_TIMEOUT_SECONDS=7,
 )
 def test_defaults_come_from_settings_when_the_client_is_made():
     with ClinicalTrialsGovClient() as client:
-        assert client.base_url == "https://mirror.example/api/v2"
-        assert (client.min_interval, client.timeout) == (2.5, 7.0)
-        assert client.max_retries == 6
+        assert client.http.base_url == "https://mirror.example/api/v2"
+        assert (client.http.min_interval, client.http.timeout) == (2.5, 7.0)
+        assert (client.http.max_retries, client.http.backoff_base) == (3, 0.5)
 
 
-# --- retries ---------------------------------------------------------------------------------
-
-
-def test_429_with_retry_after_seconds_waits_that_long(registry, make_client, fake_time):
-    route = registry.get("/studies").mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), json_response(PHELAN_50)]
-    )
-    page = make_client().search_page(cond="x")
-    assert len(page.studies) == 3 and route.call_count == 2
-    assert fake_time.sleeps == [7.0]
-
-
-def test_429_with_an_http_date_is_measured_against_the_response_date(
-    registry, make_client, fake_time
-):
-    limited = httpx.Response(
-        429,
-        headers={
-            "Retry-After": "Tue, 11 Aug 2026 23:00:30 GMT",
-            "Date": "Tue, 11 Aug 2026 23:00:00 GMT",
-        },
-    )
-    registry.get("/studies").mock(side_effect=[limited, json_response(PHELAN_50)])
-    make_client(wall_clock=lambda: 0.0).search_page(cond="x")
-    assert fake_time.sleeps == [30.0]
-
-
-def test_429_with_an_http_date_and_no_date_header_uses_the_wall_clock(
-    registry, make_client, fake_time
-):
-    limited = httpx.Response(429, headers={"Retry-After": "Tue, 11 Aug 2026 23:00:30 GMT"})
-    registry.get("/studies").mock(side_effect=[limited, json_response(PHELAN_50)])
-    make_client(wall_clock=lambda: 1_786_489_220.0).search_page(cond="x")
-    assert fake_time.sleeps == [10.0]
-
-
-def test_429_without_retry_after_backs_off(registry, make_client, fake_time):
-    registry.get("/studies").mock(side_effect=[httpx.Response(429), json_response(PHELAN_50)])
-    make_client().search_page(cond="x")
-    assert fake_time.sleeps == [1.0]
-
-
-def test_server_errors_are_retried_with_growing_waits(registry, make_client, fake_time):
-    route = registry.get("/studies").mock(
-        side_effect=[
-            httpx.Response(500),
-            httpx.Response(502),
-            httpx.Response(503),
-            json_response(PHELAN_50),
-        ]
-    )
-    page = make_client().search_page(cond="x")
-    assert isinstance(page, StudyPage) and route.call_count == 4
-    assert fake_time.sleeps == [1.0, 2.0, 4.0]
-
-
-def test_full_jitter_waits_a_random_share_of_the_backoff_but_keeps_the_pace(
-    registry, make_client, fake_time
-):
-    registry.get("/studies").mock(
-        side_effect=[httpx.Response(503)] * 3 + [json_response(PHELAN_50)]
-    )
-    make_client(jitter=lambda: 0.25).search_page(cond="x")
-    assert fake_time.sleeps == [0.25, 0.75, 0.5, 0.5, 1.0]
-
-
-def test_backoff_is_capped(registry, make_client, fake_time):
-    registry.get("/studies").mock(
-        side_effect=[httpx.Response(503)] * 3 + [json_response(PHELAN_50)]
-    )
-    make_client(backoff_base=10, backoff_max=15).search_page(cond="x")
-    assert fake_time.sleeps == [10.0, 15.0, 15.0]
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        httpx.ConnectError("[Errno 104] Connection reset by peer"),
-        httpx.ReadError("[Errno 104] Connection reset by peer"),
-        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
-        httpx.ReadTimeout("The read operation timed out"),
-        httpx.ConnectTimeout("timed out"),
-    ],
-    ids=lambda e: type(e).__name__,
-)
-def test_network_failures_are_retried(registry, make_client, fake_time, error):
-    route = registry.get("/studies").mock(side_effect=[error, json_response(PHELAN_50)])
-    assert len(make_client().search_page(cond="x").studies) == 3
-    assert route.call_count == 2 and fake_time.sleeps == [1.0]
+# --- what the registry needs retried, and how failures reach the sync ----------------------
 
 
 def test_a_cut_short_body_is_retried(registry, make_client, fake_time):
@@ -435,16 +349,21 @@ def test_when_retries_run_out_the_error_names_the_url_and_the_last_problem(
     assert message.endswith("after 3 attempts; last problem: HTTP 503 Service Unavailable")
     assert route.call_count == 3 and fake_time.sleeps == [1.0, 2.0]
     assert isinstance(caught.value, ClinicalTrialsGovError)
+    assert isinstance(caught.value, http.RetriesExhausted)
 
 
-def test_a_network_error_as_the_last_problem_is_named_with_its_own_words(registry, make_client):
-    registry.get("/version").mock(side_effect=httpx.ConnectError("Connection reset by peer"))
-    with pytest.raises(RetriesExhausted) as caught:
-        make_client(max_retries=0).version()
-    assert str(caught.value) == (
-        f"gave up on {BASE}/version after 1 attempt; "
-        "last problem: ConnectError: Connection reset by peer"
+def test_an_over_long_retry_after_reaches_the_sync_as_a_registry_error(
+    registry, make_client, fake_time
+):
+    registry.get("/studies").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "7200"}, text="slow down")
     )
+    with pytest.raises(RetryAfterTooLong) as caught:
+        make_client(max_retry_after=900).search_page(cond="x")
+    assert isinstance(caught.value, ClinicalTrialsGovError)
+    assert caught.value.retry_after == 7200.0 and caught.value.server_said == "slow down"
+    assert "retry after 2026-08-06 09:06:40 UTC" in str(caught.value)
+    assert fake_time.sleeps == []
 
 
 # --- errors retrying cannot fix ----------------------------------------------------------------
@@ -457,8 +376,8 @@ def test_404_for_a_study_is_study_not_found(registry, make_client, fake_time):
     with pytest.raises(StudyNotFound) as caught:
         make_client().get_study("NCT09999999")
     assert str(caught.value) == (
-        f"{BASE}/studies/NCT09999999?format=json&markupFormat=markdown: not found: "
-        "the registry said: Study NCT09999999 not found"
+        f"{BASE}/studies/NCT09999999?format=json&markupFormat=markdown: HTTP 404 Not Found: "
+        "the server said: Study NCT09999999 not found"
     )
     assert caught.value.status_code == 404 and fake_time.sleeps == []
 
@@ -474,7 +393,7 @@ def test_other_client_errors_fail_at_once(registry, make_client, fake_time, stat
     assert f"{BASE}/studies?" in str(caught.value)
     assert str(caught.value).endswith(
         f": HTTP {status} {httpx.codes.get_reason_phrase(status)}: "
-        "the registry said: Invalid parameter: filter.geo"
+        "the server said: Invalid parameter: filter.geo"
     )
     assert route.call_count == 1 and fake_time.sleeps == []
 
@@ -483,28 +402,19 @@ def test_400_on_a_request_with_a_page_token_is_page_token_expired(registry, make
     route = registry.get("/studies").mock(
         return_value=httpx.Response(400, text="pageToken is expired")
     )
-    with pytest.raises(PageTokenExpired, match="refused the page token"):
+    with pytest.raises(PageTokenExpired) as caught:
         make_client().search_page(cond="x", page_token=PHELAN_TOKEN)
-    assert route.call_count == 1
+    assert str(caught.value).endswith(
+        ": refused the page token (expired or invalid; restart the query): "
+        "the server said: pageToken is expired"
+    )
+    assert caught.value.status_code == 400 and route.call_count == 1
 
 
 def test_a_page_that_is_valid_json_but_not_a_page_is_an_error(registry, make_client):
     registry.get("/studies").mock(return_value=json_response(GET_NCT02576665))
     with pytest.raises(ClinicalTrialsGovError, match="did not answer with a page of studies"):
         make_client().search_page(cond="x")
-
-
-def test_errors_never_show_credentials_from_the_base_url(make_client):
-    with respx.mock(base_url="https://mirror.example/api/v2") as mirror:
-        mirror.get("/studies/NCT09999999").mock(return_value=httpx.Response(404, text="no"))
-        client = make_client(base_url="https://sync:s3cret@mirror.example/api/v2")
-        with pytest.raises(StudyNotFound) as caught:
-            client.get_study("NCT09999999")
-    assert "s3cret" not in str(caught.value) and "sync:" not in str(caught.value)
-    assert (
-        caught.value.url
-        == "https://mirror.example/api/v2/studies/NCT09999999?format=json&markupFormat=markdown"
-    )
 
 
 def test_an_alias_is_redirected_to_the_trial_that_absorbed_it(registry, make_client):
@@ -527,50 +437,3 @@ def test_an_alias_is_redirected_to_the_trial_that_absorbed_it(registry, make_cli
     assert parse_study(study, source="GET", snapshot_date="2026-08-11").record.nct_id == (
         "NCT00081588"
     )
-
-
-# --- pace --------------------------------------------------------------------------------------
-
-
-def test_two_quick_requests_are_a_second_apart(registry, make_client, fake_time):
-    registry.get("/studies").mock(return_value=json_response(PHELAN_50))
-    client = make_client()
-    client.search_page(cond="x")
-    assert fake_time.sleeps == []
-    fake_time.now += 0.3
-    client.search_page(cond="x")
-    assert fake_time.sleeps == [0.7]
-    fake_time.now += 5
-    client.search_page(cond="x")
-    assert fake_time.sleeps == [0.7]
-
-
-def test_pace_applies_across_endpoints_and_uses_min_interval(registry, make_client, fake_time):
-    registry.get("/version").mock(
-        return_value=httpx.Response(200, json={"apiVersion": "2.0.5", "dataTimestamp": "x"})
-    )
-    registry.get("/studies").mock(return_value=json_response(PHELAN_50))
-    client = make_client(min_interval=2.5)
-    client.version()
-    client.search_page(cond="x")
-    client.search_page(cond="x")
-    assert fake_time.sleeps == [2.5, 2.5]
-
-
-def test_a_retry_after_shorter_than_the_pace_is_topped_up_to_it(registry, make_client, fake_time):
-    registry.get("/studies").mock(
-        side_effect=[httpx.Response(503, headers={"Retry-After": "0"}), json_response(PHELAN_50)]
-    )
-    make_client().search_page(cond="x")
-    assert fake_time.sleeps == [1.0]
-
-
-def test_the_timeout_goes_with_every_request(registry, make_client):
-    route = registry.get("/studies").mock(return_value=json_response(PHELAN_50))
-    make_client(timeout=12).search_page(cond="x")
-    assert route.calls.last.request.extensions["timeout"] == {
-        "connect": 12.0,
-        "read": 12.0,
-        "write": 12.0,
-        "pool": 12.0,
-    }

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -38,9 +37,7 @@ class Command(BaseCommand):
         if since_date is None and not full:
             since_date = sync.last_ready_since()
         wanted = {nct_id.upper() for nct_id in ids} | set(cited_nct_ids())
-        client = ClinicalTrialsGovClient(
-            max_retries=settings.CTGOV_MAX_RETRIES, backoff_base=settings.CTGOV_BACKOFF_SECONDS
-        )
+        client = ClinicalTrialsGovClient()
         changed = []
 
         def report(outcome):
