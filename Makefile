@@ -12,7 +12,7 @@ PO_FILES := $(shell find . -path ./.venv -prune -o -path ./node_modules -prune -
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-postgres check messages lock bench-lighthouse bench-render
+.PHONY: install demo test test-postgres check lint-imports messages lock bench-lighthouse bench-render
 
 install: $(VENV)/.installed .messages-compiled node_modules/.installed
 
@@ -53,8 +53,12 @@ demo: install
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: export DJANGO_DEBUG ?= true
-test: install
+test: install lint-imports
 	$(PY) -m pytest -q
+
+# The layer contract of ADR 0013 (pyproject.toml [tool.importlinter]): no wrong-way import.
+lint-imports: install
+	$(VENV)/bin/lint-imports
 
 test-postgres: export DJANGO_DEBUG ?= true
 test-postgres: install

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "publishing",
     "finder",
     "membership",
+    "demo",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.settings",
@@ -190,6 +191,12 @@ HTTP_MAX_RETRY_AFTER_SECONDS = float(env_str("HTTP_MAX_RETRY_AFTER_SECONDS", "60
 ENTREZ_BASE_URL = env_str("ENTREZ_BASE_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
 ENTREZ_EMAIL = env_str("ENTREZ_EMAIL", "")
 ENTREZ_API_KEY = env_str("ENTREZ_API_KEY", "")
+# How lower apps reach the handbook without importing it (ADR 0013). `sync_trials` also fetches
+# every NCT number these functions (dotted paths) return; freshness checks the pages of these
+# page models and assigns its medical review workflow to the pages of the root models.
+TRIALS_CITED_ID_PROVIDERS = ["handbook.queries.cited_nct_ids"]
+FRESHNESS_PAGE_MODELS = ["handbook.HandbookPage"]
+FRESHNESS_REVIEW_ROOT_MODELS = ["handbook.HandbookIndexPage"]
 # Built PDF booklets (publishing app): served from here, rebuilt when their content changes.
 PUBLISHING_CACHE_DIR = BASE_DIR / env_str("PUBLISHING_CACHE_DIR", "var/cache/publishing")
 

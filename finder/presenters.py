@@ -16,8 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from finder.ranking import Result, age_range_label
 from trials.dates import PartialDate
-from trials.labels import country_name, is_chinese, phase_label, status_label
-from trials.presenters import REGISTRY_URL
+from trials.labels import REGISTRY_URL, country_name, is_chinese, phase_label, status_label
 
 VERDICT_LABELS = {
     "met": pgettext_lazy("eligibility criterion", "Met"),

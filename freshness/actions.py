@@ -27,9 +27,12 @@ from freshness.models import (
     Statement,
     Verdict,
 )
+from freshness.pages import checked_pages, review_roots
 from freshness.suggestions import suggest
 from freshness.text import paragraph_blocks
-from trials.models import Trial, TrialVersion
+from literature.queries import links_by_trial
+from trials.models import Trial
+from trials.queries import read_trials
 from trials.records import TrialRecord
 
 
@@ -99,36 +102,22 @@ def extract_page(*, page: Page, today: dt.date) -> list[Statement]:
     return list(Statement.objects.filter(page=page).active())
 
 
-# Only these columns of a version are read (never the raw document, the largest one).
-FACT_VERSION_FIELDS = ("id", "trial_id", "snapshot_date", "last_seen_date", "fields")
-
-
 def trial_facts(nct_ids: Iterable[str]) -> dict[str, TrialFacts]:
-    """Stored versions (oldest first) and result publications for each trial that has any."""
-    from literature.models import TrialPublication
-
+    """Stored versions (oldest first) and result publications for each trial that has any,
+    read by trials' and literature's own readers (the ones the card uses)."""
     nct_ids = sorted({nct_id.upper() for nct_id in nct_ids})
-    trials = {
-        t.pk: t
-        for t in Trial.objects.filter(nct_id__in=nct_ids).only(
+    rows = read_trials(
+        Trial.objects.filter(nct_id__in=nct_ids).only(
             "id", "nct_id", "current_version", "record_date"
-        )
-    }
-    versions: dict[int, list[TrialVersion]] = defaultdict(list)
-    for version in (
-        TrialVersion.objects.filter(trial_id__in=trials)
-        .only(*FACT_VERSION_FIELDS)
-        .order_by("trial_id", "snapshot_date", "pk")
-    ):
-        versions[version.trial_id].append(version)
-    links: dict[str, list] = defaultdict(list)
-    for link in TrialPublication.objects.filter(nct_id__in=nct_ids).select_related("publication"):
-        links[link.nct_id].append(link)
+        ),
+        locations=False,
+    )
+    links = links_by_trial(rows)
     facts = {}
-    for trial in trials.values():
-        found = facts_from_rows(trial, versions[trial.pk], links[trial.nct_id])
+    for nct_id, row in rows.items():
+        found = facts_from_rows(row.trial, row.versions, links.get(nct_id, []))
         if found is not None:
-            facts[trial.nct_id] = found
+            facts[nct_id] = found
     return facts
 
 
@@ -258,9 +247,7 @@ def _check_all(*, run: CheckRun, today: dt.date, pages) -> list[CheckedStatement
         report.append(CheckedStatement(statement, finding, is_new))
     page_ids = {s.page_id for s in statements}
     if pages is None:
-        from handbook.models import HandbookPage
-
-        page_ids |= set(HandbookPage.objects.values_list("pk", flat=True))
+        page_ids |= set(checked_pages().values_list("pk", flat=True))
     else:
         page_ids |= {page.pk for page in pages}
     _update_pages(today=today, page_ids=page_ids)
@@ -319,7 +306,8 @@ def _recheck(page: Page, today: dt.date | None) -> None:
 
 @transaction.atomic
 def ensure_review_workflow():
-    """The medical reviewers' group, task and workflow, assigned to every handbook root.
+    """The medical reviewers' group, task and workflow, assigned to every review root (the
+    handbook's index pages, `FRESHNESS_REVIEW_ROOT_MODELS`).
 
     Idempotent. A root that an administrator has given another workflow keeps it. The task and
     workflow are switched back on if someone switched them off: a workflow without an active
@@ -333,8 +321,6 @@ def ensure_review_workflow():
         WorkflowPage,
         WorkflowTask,
     )
-
-    from handbook.models import HandbookIndexPage
 
     group, _ = Group.objects.get_or_create(name=REVIEW_GROUP)
     access = Permission.objects.filter(
@@ -361,7 +347,7 @@ def ensure_review_workflow():
         content_type__model="page",
         codename__in=["change_page", "publish_page"],
     )
-    for root in HandbookIndexPage.objects.all():
+    for root in review_roots():
         WorkflowPage.objects.get_or_create(page=root, defaults={"workflow": workflow})
         for permission in page_permissions:
             GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)

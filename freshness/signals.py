@@ -10,17 +10,13 @@ import datetime as dt
 
 from django.db import transaction
 
+from freshness.pages import is_checked_page
+
 
 def _today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
-
-
-def _is_handbook_page(page) -> bool:
-    from handbook.models import HandbookPage
-
-    return isinstance(page.specific, HandbookPage)
 
 
 def revision_saved(sender, instance, created, **kwargs):
@@ -30,14 +26,14 @@ def revision_saved(sender, instance, created, **kwargs):
     obj = instance.content_object
     from wagtail.models import Page
 
-    if not isinstance(obj, Page) or not _is_handbook_page(obj):
+    if not isinstance(obj, Page) or not is_checked_page(obj):
         return
     page_id = obj.pk
     transaction.on_commit(lambda: _refresh(page_id))
 
 
 def page_published(sender, instance, **kwargs):
-    if not _is_handbook_page(instance):
+    if not is_checked_page(instance):
         return
     page_id = instance.pk
     transaction.on_commit(lambda: _refresh(page_id))

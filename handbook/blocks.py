@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 NCT_ID_RE = re.compile(r"\bNCT\d{8}\b")
+# The context variable holding a render's `handbook.cards.StoredTrials` memo.
+TRIAL_MEMO = "stored_trials"
 
 nct_id_validator = RegexValidator(
     r"^NCT\d{8}$", _("An NCT number is 'NCT' followed by 8 digits, e.g. NCT00962923.")
@@ -58,26 +60,13 @@ class TrialBlock(blocks.StructBlock):
     )
 
     def get_context(self, value, parent_context=None):
-        from trials.presenters import StoredTrials, trial_card
+        """The card, from the page's memo (`TRIAL_MEMO`, set by `HandbookPage.get_context`)
+        when there is one, so a page's cards share one read of the trials it cites; rendered
+        elsewhere (booklet, preview of one block), the card reads its trial alone."""
+        from handbook.cards import trial_card
 
         context = super().get_context(value, parent_context=parent_context)
-        # One memo per request: the first card reads every trial the page cites (four
-        # queries), the others reuse it. It lives on the request, so nothing outlives it.
-        request = context.get("request")
-        memo = getattr(request, "_handbook_stored_trials", None)
-        if request is not None and memo is None:
-            body = getattr(context.get("page"), "body", None) or ()
-            cited = [
-                child.value["nct_id"]
-                for child in body
-                if isinstance(getattr(child, "block", None), TrialBlock)
-            ]
-            memo = StoredTrials(cited)
-            try:
-                request._handbook_stored_trials = memo
-            except AttributeError:  # a request object that takes no attributes
-                pass
-        context["card"] = trial_card(value["nct_id"], memo=memo)
+        context["card"] = trial_card(value["nct_id"], memo=context.get(TRIAL_MEMO))
         return context
 
     class Meta:

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from handbook.blocks import NCT_ID_RE, HandbookStreamBlock
+from handbook.blocks import NCT_ID_RE, TRIAL_MEMO, HandbookStreamBlock
 
 
 class HandbookIndexPage(Page):
@@ -79,6 +79,16 @@ class HandbookPage(Page):
 
     class Meta:
         verbose_name = _("handbook page")
+
+    def get_context(self, request, *args, **kwargs):
+        """One memo of stored trials per render: the first card reads every trial the page
+        cites (four queries), the others reuse it. Built per render and never kept, so a sync
+        between two requests shows on the second."""
+        from handbook.cards import StoredTrials
+
+        context = super().get_context(request, *args, **kwargs)
+        context[TRIAL_MEMO] = StoredTrials(self.cited_nct_ids())
+        return context
 
     def cited_nct_ids(self) -> list[str]:
         """NCT numbers with a card on this page, in page order."""

@@ -22,9 +22,9 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from handbook.cards import trial_card
 from handbook.models import HandbookPage
 from publishing.pdf import collect
-from trials.presenters import trial_card
 
 BRAND, BRAND_DARK, INK, MUTED, LINE, TINT = (
     "#5b2a86",

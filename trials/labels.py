@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 
 from trials.models import DateType, OverallStatus
 
+# A trial's public page on the registry, where every card and result links for the source.
+REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
+
 COUNTRY_NAMES_ZH = {
     "Korea, Republic of": "韩国",
     "South Korea": "韩国",

@@ -5,11 +5,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 
-from config import settings as config_settings
 from handbook.models import HandbookPage
 
-PRODUCTION_POLICY = config_settings.DEFAULT_CONTENT_SECURITY_POLICY
+PRODUCTION_POLICY = django_settings.DEFAULT_CONTENT_SECURITY_POLICY
 RESOURCE_ATTRIBUTES = {"script": "src", "img": "src", "iframe": "src", "source": "src"}
 
 

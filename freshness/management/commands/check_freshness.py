@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from freshness.actions import extract_page, notify_editors, run_checks
+from freshness.pages import checked_pages
 from freshness.presenters import statement_row
-from handbook.models import HandbookPage
 
 
 def _date(value: str) -> dt.date:
@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = _date(options["today"]) if options["today"] else timezone.localdate()
-        pages = list(HandbookPage.objects.all().order_by("path"))
+        pages = list(checked_pages())
         for page in pages:
             extract_page(page=page, today=today)
         run, report = run_checks(today=today)

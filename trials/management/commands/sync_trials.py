@@ -2,11 +2,12 @@
 
 import datetime as dt
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from handbook.queries import cited_nct_ids
 from trials import actions, sync
+from trials.cited import cited_nct_ids
 from trials.sources.clinicaltrials_gov import ClinicalTrialsGovClient, ClinicalTrialsGovError
 
 DEFAULT_CONDITION = "systemic sclerosis"
@@ -36,7 +37,11 @@ class Command(BaseCommand):
         since_date = _parse_since(since) if since else None
         if since_date is None and not full:
             since_date = sync.last_ready_since()
-        wanted = {nct_id.upper() for nct_id in ids} | set(cited_nct_ids())
+        try:
+            cited = cited_nct_ids()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        wanted = {nct_id.upper() for nct_id in ids} | cited
         client = ClinicalTrialsGovClient()
         changed = []
 

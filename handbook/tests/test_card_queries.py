@@ -16,9 +16,10 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from handbook.blocks import TRIAL_MEMO, TrialBlock
+from handbook.cards import StoredTrials, trial_card
 from handbook.models import HandbookPage
 from trials.models import Trial
-from trials.presenters import StoredTrials, trial_card
 
 SEED_IDS = ["NCT00962923", "NCT02213705", "NCT02975960", "NCT03211793"]
 CARD_TABLES = ("trials_trial", "trials_triallocation", "trials_trialversion")
@@ -86,8 +87,8 @@ def test_shared_read_renders_the_same_card_and_flags_as_reading_alone(seed_trial
         for nct_id in SEED_IDS:
             alone = trial_card(nct_id)
             shared = trial_card(nct_id, memo=memo)
-            assert render_to_string("trials/_trial_card.html", {"card": shared}) == (
-                render_to_string("trials/_trial_card.html", {"card": alone})
+            assert render_to_string("handbook/_trial_card.html", {"card": shared}) == (
+                render_to_string("handbook/_trial_card.html", {"card": alone})
             )
             # The flags from the card's rows equal the flags read by NCT number alone.
             from_card = render_to_string(
@@ -109,3 +110,26 @@ def test_flags_of_another_trial_are_not_taken_from_the_card(seed_trials):
         own = render_to_string("freshness/_trial_flags.html", {"nct_id": "NCT00962923"})
     assert own != right  # the two trials' flags differ, so taking the card's would show
     assert wrong_card == right
+
+
+def test_the_page_context_carries_one_memo_of_its_cited_trials(demo, rf, django_assert_num_queries):
+    memo = demo.get_context(rf.get(demo.url))[TRIAL_MEMO]
+    assert isinstance(memo, StoredTrials)
+    with django_assert_num_queries(4):
+        assert memo.get(SEED_IDS[0]).trial.nct_id == SEED_IDS[0]
+    with django_assert_num_queries(0):
+        assert all(memo.get(nct_id) is not None for nct_id in SEED_IDS[1:])
+
+
+@pytest.mark.django_db
+def test_trial_block_takes_the_memo_from_its_context(seed_trials, django_assert_num_queries):
+    memo = StoredTrials(SEED_IDS)
+    memo.get(SEED_IDS[0])
+    with django_assert_num_queries(0):
+        context = TrialBlock().get_context(
+            {"nct_id": SEED_IDS[1]}, parent_context={TRIAL_MEMO: memo}
+        )
+    assert context["card"].found and context["card"].nct_id == SEED_IDS[1]
+    with django_assert_num_queries(4):
+        alone = TrialBlock().get_context({"nct_id": SEED_IDS[1]}, parent_context={})
+    assert alone["card"].title == context["card"].title

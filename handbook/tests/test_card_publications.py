@@ -4,11 +4,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from handbook.cards import trial_card
 from literature import actions, sync
-from trials.presenters import trial_card
+from literature.tests.conftest import altered_retracted_article
 from trials.tests.conftest import SEED_2020, import_paths
-
-from .conftest import altered_retracted_article
 
 TRIAL = "NCT00962923"  # a seed trial; the registry cites four background papers
 
@@ -26,7 +25,7 @@ def linked_trial(db, eutils, make_client):
 
 
 def render(card):
-    return render_to_string("trials/_trial_card.html", {"card": card})
+    return render_to_string("handbook/_trial_card.html", {"card": card})
 
 
 def test_card_lists_result_publications_then_background(linked_trial):

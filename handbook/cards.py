@@ -1,35 +1,36 @@
 """Shape stored trial records for templates: the trial card.
 
 The card reads stored records only (never the network) and carries the source and the date
-the facts were checked, as the medical content rules require.
+the facts were checked, as the medical content rules require. It lives in the handbook, the
+first layer above all it shows: trials' records and timeline, literature's papers and the
+freshness flags (ADR 0013).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from literature.models import TrialPublication
 from literature.presenters import PublicationRow, publications_from_links
+from literature.queries import links_by_trial
 from trials.dates import PartialDate
 from trials.labels import (
+    REGISTRY_URL,
     country_name,
     date_type_label,
     enrollment_label,
     phase_label,
     status_label,
 )
-from trials.models import OverallStatus, Trial, TrialVersion
+from trials.models import OverallStatus, Trial
+from trials.queries import current_trials, read_trials
 from trials.timeline import trial_timeline
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
-REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 MAX_SITES_LISTED = 5
 
 
@@ -76,22 +77,6 @@ class TrialCard:
     stored: object = field(default=None, repr=False, compare=False)
 
 
-# Trial columns no card, timeline or flag shows: not read (long texts, JSON lists to decode).
-UNSHOWN_FIELDS = (
-    "brief_summary",
-    "eligibility_criteria",
-    "conditions",
-    "keywords",
-    "interventions",
-    "collaborators",
-    "who_masked",
-    "secondary_ids",
-    "nct_aliases",
-)
-# Only these columns of a version are read (never the raw document, the largest one).
-VERSION_FIELDS = ("id", "trial_id", "snapshot_date", "last_seen_date", "fields")
-
-
 @dataclass
 class StoredTrial:
     """Everything a card shows about one trial, read once: the trial, its sites, its stored
@@ -106,42 +91,25 @@ class StoredTrial:
 def load_stored_trials(nct_ids: Iterable[str]) -> dict[str, StoredTrial]:
     """The stored trials among `nct_ids` that have a current version, keyed by NCT number:
     four queries however many there are."""
-    wanted = sorted({nct_id.strip().upper() for nct_id in nct_ids})
+    wanted = {nct_id.strip().upper() for nct_id in nct_ids} - {""}
     if not wanted:
         return {}
-    return read_trials(
-        Trial.objects.filter(nct_id__in=wanted, current_version__isnull=False).defer(
-            *UNSHOWN_FIELDS
-        )
-    )
+    return stored_trials(current_trials(wanted))
 
 
-def read_trials(trials: Iterable[Trial]) -> dict[str, StoredTrial]:
-    """What the cards of `trials` show, read in three queries (sites, versions, links)."""
-    trials = list(trials)
-    if not trials:
-        return {}
-    prefetch_related_objects(trials, "locations")
-    versions: dict[int, list] = defaultdict(list)
-    for version in (
-        TrialVersion.objects.filter(trial_id__in=[trial.pk for trial in trials])
-        .only(*VERSION_FIELDS)
-        .order_by("trial_id", "snapshot_date", "pk")
-    ):
-        versions[version.trial_id].append(version)
-    links: dict[str, list] = defaultdict(list)
-    for link in TrialPublication.objects.filter(
-        nct_id__in=[trial.nct_id for trial in trials]
-    ).select_related("publication"):
-        links[link.nct_id].append(link)
+def stored_trials(trials: Iterable[Trial]) -> dict[str, StoredTrial]:
+    """What the cards of `trials` show: trials' own read (sites, versions) and the
+    literature's links, three queries."""
+    rows = read_trials(trials)
+    links = links_by_trial(rows)
     return {
-        trial.nct_id: StoredTrial(
-            trial=trial,
-            locations=list(trial.locations.all()),
-            versions=versions[trial.pk],
-            links=links[trial.nct_id],
+        nct_id: StoredTrial(
+            trial=row.trial,
+            locations=row.locations,
+            versions=row.versions,
+            links=links.get(nct_id, []),
         )
-        for trial in trials
+        for nct_id, row in rows.items()
     }
 
 
@@ -183,7 +151,7 @@ def trial_card(nct_id: str, *, memo: StoredTrials | None = None) -> TrialCard:
 
 def present_trial(trial: Trial, card: TrialCard, *, stored: StoredTrial | None = None) -> TrialCard:
     if stored is None:
-        stored = read_trials([trial])[trial.nct_id]
+        stored = stored_trials([trial])[trial.nct_id]
     card.stored = stored
     card.found = True
     card.title = trial.brief_title or trial.official_title

@@ -2,14 +2,14 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from trials.presenters import trial_card
+from handbook.cards import trial_card
 
 
 @pytest.mark.django_db
 def test_card_for_unknown_status_trial_in_chinese(seed_trials):
     with translation.override("zh-hans"):
         card = trial_card("NCT00962923")
-        html = render_to_string("trials/_trial_card.html", {"card": card})
+        html = render_to_string("handbook/_trial_card.html", {"card": card})
     assert card.found
     assert card.status_label == "状态不明"
     assert "最后核实于2009年8月" in card.status_note
@@ -54,7 +54,7 @@ def test_card_in_english(seed_trials):
 def test_card_without_a_stored_record_says_so_and_links_the_registry():
     with translation.override("zh-hans"):
         card = trial_card("NCT09999999")
-        html = render_to_string("trials/_trial_card.html", {"card": card})
+        html = render_to_string("handbook/_trial_card.html", {"card": card})
     assert not card.found
     assert "https://clinicaltrials.gov/study/NCT09999999" in html
     assert "尚未存储" in html

@@ -1,0 +1,1 @@
+"""The demo site: its data in `data/` and `load_demo`, which puts it together from every app."""
