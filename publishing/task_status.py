@@ -1,7 +1,7 @@
 """How the background tasks stand (ADR 0014): what waits for a worker, what runs, what failed.
 
-Read by `manage.py tasks_status` (and meant for a health check). With a backend that keeps no
-rows, such as "immediate", nothing ever waits and every count is zero.
+Read by `manage.py tasks_status` (and meant for a health check). The counts are of the task
+rows the database holds; the "immediate" backend writes none, so under it nothing ever waits.
 """
 
 from __future__ import annotations

@@ -79,7 +79,11 @@ def test_a_failed_build_is_recorded_and_counted(database_tasks, demo, monkeypatc
     assert "Failed: 1 (in the last 24 hours: 1)" in text.getvalue()
 
 
-def test_with_the_immediate_backend_nothing_waits(db):
+def test_with_the_immediate_backend_a_task_runs_at_once_and_nothing_waits(db):
+    from publishing.tasks import rebuild_booklet
+
+    result = rebuild_booklet.enqueue(10**9)
+    assert result.status == "SUCCESSFUL" and not DBTaskResult.objects.exists()
     status = _status()
     assert status["backend"] == "immediate"
     assert (status["waiting"], status["running"], status["failed"]) == (0, 0, 0)

@@ -12,6 +12,7 @@ from publishing.task_status import task_status
 
 class Command(BaseCommand):
     help = _("Show how many background tasks wait for a worker, are running, and failed.")
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
