@@ -12,4 +12,4 @@ def reindex_stored_trials(sender, nct_ids=(), **kwargs):
     """Receiver of `trials.signals.trials_stored` (connected in `FinderConfig.ready`)."""
     nct_ids = sorted({nct_id.upper() for nct_id in nct_ids})
     if nct_ids:
-        transaction.on_commit(lambda: reindex_trials.enqueue(nct_ids))
+        transaction.on_commit(lambda: reindex_trials.enqueue(nct_ids), robust=True)

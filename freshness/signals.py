@@ -51,7 +51,7 @@ def trials_stored(sender, nct_ids=(), **kwargs):
 
     nct_ids = sorted({nct_id.upper() for nct_id in nct_ids})
     if nct_ids:
-        transaction.on_commit(lambda: recheck_trials.enqueue(nct_ids))
+        transaction.on_commit(lambda: recheck_trials.enqueue(nct_ids), robust=True)
 
 
 def _refresh(page_id: int) -> None:

@@ -1,7 +1,9 @@
 """Keep PDF booklets current: enqueue a rebuild of a page's booklet when it is published, drop
 it when the page is unpublished. The rebuild is a task (`publishing.tasks.rebuild_booklet`,
 ADR 0014) enqueued after the publishing transaction commits, so the editor's request never
-waits for WeasyPrint and a worker never looks for a revision that is not committed yet."""
+waits for WeasyPrint and a worker never looks for a revision that is not committed yet. A
+failure to enqueue is logged, never raised: publishing must not fail because of its PDF (the
+download view builds a missing booklet on request)."""
 
 from django.db import transaction
 
@@ -13,7 +15,7 @@ def on_page_published(sender, instance, **kwargs):
         from publishing.tasks import rebuild_booklet
 
         page_id = instance.pk
-        transaction.on_commit(lambda: rebuild_booklet.enqueue(page_id))
+        transaction.on_commit(lambda: rebuild_booklet.enqueue(page_id), robust=True)
 
 
 def on_page_unpublished(sender, instance, **kwargs):
