@@ -145,8 +145,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Background work (ADR 0014): PDF rebuilds after publishing, and the finder's index and the
-# freshness re-check after trials are stored, run as tasks, as do Wagtail's reference index
-# updates. "database" keeps them in the database for `manage.py db_worker`; "immediate" runs
+# freshness re-check after trials are stored, run as tasks, as do Wagtail's search and
+# reference index updates. "database" keeps them in the database for `manage.py db_worker`; "immediate" runs
 # each one at once in the process that enqueued it (the tests, a tiny install without a worker).
 TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",

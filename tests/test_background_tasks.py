@@ -4,7 +4,6 @@ runs, not inside the import that stored them (ADR 0014)."""
 import io
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -42,18 +41,23 @@ def _verdict(page, claim: str) -> str:
     ).verdict
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_import_enqueues_the_index_and_the_recheck_and_the_worker_runs_them(
+    db,
     database_tasks,  # noqa: F811
     mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     get_user_model().objects.create_superuser("editor", "editor@example.org", "x-long-password")
-    page = _published_brochure_page()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _published_brochure_page()
     assert _verdict(page, "预计将于2022年1月完成") == "cannot_verify"
     DBTaskResult.objects.all().delete()
     mailoutbox.clear()
 
-    call_command("import_trials", str(DEMO / "trials" / "seed-trials" / "2020-07-28"), verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "import_trials", str(DEMO / "trials" / "seed-trials" / "2020-07-28"), verbosity=0
+        )
 
     assert not TrialIndexEntry.objects.exists()
     assert mailoutbox == []

@@ -3,7 +3,6 @@
 import json
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
@@ -21,19 +20,19 @@ def _status() -> dict:
     return json.loads(out.getvalue())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_publishing_enqueues_the_booklet_and_the_worker_builds_it(
     database_tasks,  # noqa: F811
     demo,
     cache_dir,
     monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
-    DBTaskResult.objects.all().delete()  # what loading the demo enqueued is not this test's
     builds = []
     real = pdf.html_to_pdf
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: builds.append(html) or real(html))
 
-    demo.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.save_revision().publish()
 
     assert builds == [] and not BuiltFile.objects.exists()
     assert not cache_dir.exists() or not any(cache_dir.rglob("*.pdf"))
@@ -56,15 +55,18 @@ def test_publishing_enqueues_the_booklet_and_the_worker_builds_it(
     assert _status()["waiting"] == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_failed_build_is_recorded_and_counted(database_tasks, demo, monkeypatch):  # noqa: F811
-    DBTaskResult.objects.all().delete()
-
+def test_a_failed_build_is_recorded_and_counted(
+    database_tasks,  # noqa: F811
+    demo,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
     def broken(html):
         raise OSError("disk full")
 
     monkeypatch.setattr(pdf, "html_to_pdf", broken)
-    demo.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.save_revision().publish()
 
     run_worker()
 
