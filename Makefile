@@ -50,7 +50,7 @@ demo: install
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) load_demo
 	@echo "Living Handbook demo: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	PY=$(PY) scripts/demo-serve.sh $(HOST):$(PORT)
 
 test: export DJANGO_DEBUG ?= true
 test: install lint-imports

@@ -1,13 +1,16 @@
 """Suite-wide test setup.
 
 Tests run with the demo's debug settings unless the caller set DJANGO_DEBUG; the database
-comes from DATABASE_URL (SQLite by default, PostgreSQL in CI's second run).
+comes from DATABASE_URL (SQLite by default, PostgreSQL in CI's second run); tasks always run
+immediately unless a test configures the database backend itself.
 """
 
 import os
 import tempfile
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 
 from tests.network import block_network
 
@@ -24,3 +27,16 @@ def no_network(monkeypatch):
     for the real registry, PubMed or a font server fails here instead of passing by luck.
     """
     block_network(monkeypatch)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_immediately():
+    """Run every task at once, inside the code that enqueues it, whatever TASKS_BACKEND says.
+
+    The settings are loaded before this file, so the backend is switched here rather than
+    through the environment. Tests of the background work itself configure the database
+    backend with the `settings` fixture and run the worker (`tests/tasks.py`, ADR 0014).
+    """
+    immediate = {"default": {"BACKEND": settings.TASKS_BACKENDS["immediate"]}}
+    with override_settings(TASKS=immediate):
+        yield

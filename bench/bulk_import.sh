@@ -12,7 +12,9 @@
 #
 # The archive var/bench/ctg-studies-N.json.zip is generated first if missing (not timed).
 # By default the trials_stored listeners (the finder's search index) are disconnected, so the
-# figure is the import's own; BENCH_LISTENERS=1 measures the import with them.
+# figure is the import's own; BENCH_LISTENERS=1 measures the import with them. Their tasks run
+# immediately, inside the import (TASKS_BACKEND=immediate unless set), so the figure includes
+# the index work a worker would otherwise do beside the import (ADR 0014).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-20000}
@@ -21,6 +23,7 @@ zip=var/bench/ctg-studies-$count.json.zip
 # in the importer below, so that statements are not kept in memory (Django keeps the last
 # 9,000 under DEBUG, with their parameters, which the finder's index statements make large).
 export DJANGO_DEBUG=true
+export TASKS_BACKEND=${TASKS_BACKEND:-immediate}
 mkdir -p var/bench
 [ -f "$zip" ] || .venv/bin/python bench/generate_bulk_zip.py "$count" "$zip" >/dev/null
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -11,7 +11,7 @@
 
 Each mode uses its own database in var/bench/ (reused when it already holds the studies;
 `--fresh` rebuilds it). The real mode imports with `import_trials` (the index follows through
-the `trials_stored` signal). The generated mode does NOT go through `import_trials`: the bulk
+the `trials_stored` signal; its task runs immediately here, TASKS_BACKEND=immediate). The generated mode does NOT go through `import_trials`: the bulk
 path now imports about 1,000 studies/s (see the bulk import section of docs/benchmarks.md), i.e.
 ~10 minutes for 600,000, but it also writes history rows this benchmark does not need and
 indexes every batch through `trials_stored`, which would mix the two timings. Instead it parses
@@ -65,6 +65,7 @@ def setup_django(database: Path, fresh: bool) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("TASKS_BACKEND", "immediate")
     import django
 
     django.setup()

@@ -67,3 +67,13 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, *, required: bool = False) -> list[str]:
     value = env_str(name, required=required) or ""
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: dict[str, str], default: str) -> str:
+    """The value `choices` maps the variable's word to; an unknown word stops start-up, naming
+    the variable and the words it accepts, so a typo never silently picks another behaviour."""
+    word = (os.environ.get(name) or "").strip().lower() or default
+    if word not in choices:
+        accepted = ", ".join(sorted(choices))
+        raise ImproperlyConfigured(f"{name} must be one of {accepted}, got {word!r}.")
+    return choices[word]

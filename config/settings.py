@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, load_dotenv
+from config.env import env_bool, env_choice, env_int, env_list, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "finder",
     "membership",
     "demo",
+    "django_tasks",
+    "django_tasks_db",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.settings",
@@ -142,6 +144,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Background work (ADR 0014): PDF rebuilds after publishing, and the finder's index and the
+# freshness re-check after trials are stored, run as tasks, as do Wagtail's search and
+# reference index updates. "database" keeps them in the database for `manage.py db_worker`; "immediate" runs
+# each one at once in the process that enqueued it (the tests, a tiny install without a worker).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": env_choice("TASKS_BACKEND", TASKS_BACKENDS, default="database")}}
 
 # Rendered public pages are kept this many seconds for readers who are not logged in
 # (publishing/page_cache.py); 0 turns the cache off. Off by default with DEBUG.

@@ -1,7 +1,8 @@
 """Re-check what a page says whenever its text or its trials' records change.
 
 Registered in `FreshnessConfig.ready()`. Work runs after the surrounding transaction
-commits, so a rolled-back import or edit never leaves statements behind.
+commits, so a rolled-back import or edit never leaves statements behind; the re-check after
+new registry records is a background task (ADR 0014).
 """
 
 from __future__ import annotations
@@ -40,20 +41,13 @@ def page_published(sender, instance, **kwargs):
 
 
 def trials_stored(sender, nct_ids=(), **kwargs):
-    """New registry records: re-check the pages that make claims about those trials."""
-    from wagtail.models import Page
+    """New registry records: enqueue the re-check of the pages that make claims about them
+    (`freshness.tasks.recheck_trials`, ADR 0014), so an import never waits for the checks."""
+    from freshness.tasks import recheck_trials
 
-    from freshness.actions import notify_editors, run_checks
-    from freshness.models import Statement
-
-    page_ids = set(
-        Statement.objects.active()
-        .filter(nct_id__in=[n.upper() for n in nct_ids])
-        .values_list("page_id", flat=True)
-    )
-    if page_ids:
-        run, report = run_checks(today=_today(), pages=list(Page.objects.filter(pk__in=page_ids)))
-        notify_editors(run=run, report=report)
+    nct_ids = sorted({nct_id.upper() for nct_id in nct_ids})
+    if nct_ids:
+        transaction.on_commit(lambda: recheck_trials.enqueue(nct_ids), robust=True)
 
 
 def _refresh(page_id: int) -> None:

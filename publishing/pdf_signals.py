@@ -1,32 +1,21 @@
-"""Keep PDF booklets current: rebuild a page's booklet when it is published, drop it when the
-page is unpublished. Runs after the publishing transaction commits, and a failed build is
-logged, never raised: publishing a page must not fail because of its PDF (the download view
-builds it again on the next request)."""
-
-import logging
+"""Keep PDF booklets current: enqueue a rebuild of a page's booklet when it is published, drop
+it when the page is unpublished. The rebuild is a task (`publishing.tasks.rebuild_booklet`,
+ADR 0014) enqueued after the publishing transaction commits, so the editor's request never
+waits for WeasyPrint and a worker never looks for a revision that is not committed yet. A
+failure to enqueue is logged, never raised: publishing must not fail because of its PDF (the
+download view builds a missing booklet on request)."""
 
 from django.db import transaction
 
 from handbook.models import HandbookPage
 
-logger = logging.getLogger(__name__)
-
-
-def rebuild_booklet(page_id: int) -> None:
-    from publishing.pdf import cached_pdf
-
-    page = HandbookPage.objects.live().filter(pk=page_id).select_related("locale").first()
-    if page is None:
-        return
-    try:
-        cached_pdf(page=page, locale_code=page.locale.language_code)
-    except Exception:
-        logger.exception("publishing: could not build the PDF booklet of page %s", page_id)
-
 
 def on_page_published(sender, instance, **kwargs):
     if issubclass(instance.specific_class or type(instance), HandbookPage):
-        transaction.on_commit(lambda: rebuild_booklet(instance.pk))
+        from publishing.tasks import rebuild_booklet
+
+        page_id = instance.pk
+        transaction.on_commit(lambda: rebuild_booklet.enqueue(page_id), robust=True)
 
 
 def on_page_unpublished(sender, instance, **kwargs):

@@ -3,6 +3,10 @@
 # was stored (emailing editors when something new is flagged), then the privacy purge of
 # decided group applications. A failed step does not stop the later ones (the checks and the
 # purge must run even when the registry is unreachable); the job exits non-zero if any failed.
+# Last, with the database task backend, the tasks the steps enqueued (the finder's index and
+# the freshness re-check of synced trials, ADR 0014) are run, so the job completes them even
+# where no worker service runs (with one, the two share the queue safely); then the log shows
+# how many tasks still wait or failed (`manage.py tasks_status`).
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -11,4 +15,11 @@ for step in "sync_trials" "sync_publications" "check_freshness" "purge_applicati
   echo "== $(date -u +%FT%TZ) manage.py $step"
   $PY manage.py $step || { echo "!! manage.py $step failed"; status=1; }
 done
+if $PY manage.py tasks_status --format json | grep -q '"backend": "database"'; then
+  echo "== $(date -u +%FT%TZ) manage.py db_worker --batch"
+  $PY manage.py db_worker --batch --no-reload --no-startup-delay ||
+    { echo "!! manage.py db_worker failed"; status=1; }
+fi
+echo "== $(date -u +%FT%TZ) manage.py tasks_status"
+$PY manage.py tasks_status || { echo "!! manage.py tasks_status failed"; status=1; }
 exit $status

@@ -82,11 +82,12 @@ def test_unknown_city_is_reported_with_close_matches(registry):
     assert any("成都" in name for name in error.value.suggestions)
 
 
-def test_signal_reindexes_stored_trials(registry):
+def test_signal_reindexes_stored_trials(registry, django_capture_on_commit_callbacks):
     trial = Trial.objects.get(nct_id="NCT03211793")
     Trial.objects.filter(pk=trial.pk).update(overall_status="COMPLETED")
     assert TrialIndexEntry.objects.get(nct_id="NCT03211793").status_group == 0
-    trials_stored.send(sender=None, nct_ids=["NCT03211793"])
+    with django_capture_on_commit_callbacks(execute=True):
+        trials_stored.send(sender=None, nct_ids=["NCT03211793"])
     entry = TrialIndexEntry.objects.get(nct_id="NCT03211793")
     assert entry.status_group == 2
     open_only = find(SearchRequest(patient=Patient(text="硬皮病"), top=50))

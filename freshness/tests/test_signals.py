@@ -41,7 +41,8 @@ def test_new_records_recheck_the_pages_that_cite_them(db, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         page = _import(publish=True)
     call_command("import_trials", str(DEMO / "trials" / "seed-trials" / "2020-07-28"), verbosity=0)
-    trials_stored.send(sender=None, nct_ids=["NCT02213705"])
+    with django_capture_on_commit_callbacks(execute=True):
+        trials_stored.send(sender=None, nct_ids=["NCT02213705"])
     verdicts = dict(
         Finding.objects.filter(statement__page=page, statement__nct_id="NCT02213705").values_list(
             "statement__claim_text", "verdict"
