@@ -394,9 +394,13 @@ def test_no_rule_is_guessed_from_headerless_text_except_age_subtype_and_stated_n
         if c.rule
     }
     assert kinds == {"age", "subtype", "pregnancy"}
-    for c in parse_criteria(text("NCT00004786")):
-        if c.rule and c.rule.kind == "pregnancy":
-            assert c.rule.params.get("negated") is True
+    for name in ("NCT00004380", "NCT00004786"):
+        pregnancy = [
+            (c.text, c.rule.params.get("negated"))
+            for c in parse_criteria(text(name))
+            if c.rule and c.rule.kind == "pregnancy"
+        ]
+        assert pregnancy == [("No pregnant or nursing women", True)], name
 
 
 # --- assessing a patient --------------------------------------------------------------------
