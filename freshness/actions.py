@@ -27,8 +27,8 @@ from freshness.models import (
     Statement,
     Verdict,
 )
+from freshness.paragraphs import paragraph_blocks
 from freshness.suggestions import suggest
-from freshness.text import paragraph_blocks
 from trials.models import Trial, TrialVersion
 from trials.records import TrialRecord
 

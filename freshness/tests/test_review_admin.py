@@ -9,12 +9,12 @@ import re
 from wagtail.models import WorkflowState
 
 from freshness.models import Dismissal, Finding, PageFreshness, Statement
+from freshness.paragraphs import paragraph_blocks
 from freshness.tests.test_review_fixtures import (  # noqa: F401 (fixtures)
     finding_for,
     review_site_fixture,
     site_fixture,
 )
-from freshness.text import paragraph_blocks
 
 QUEUE = "/admin/freshness/"
 LAPSED = "原计划2011年12月完成"
