@@ -31,7 +31,8 @@ tick boxes (organs, treatments) only ever say "yes": an unticked box is not a "n
 named without a time counts only if the patient takes it now.
 
 Reasons are produced here in both Chinese and English at once (not through gettext), because
-the finder shows them side by side with the verdict and they are data, not interface text.
+the finder shows them side by side with whether each criterion is met, and they are data,
+not interface text.
 """
 
 from __future__ import annotations
@@ -50,8 +51,12 @@ NEEDS_DOCTOR_EN = "Needs a doctor to check"
 PARSE_CACHE_SIZE = 4096  # criteria texts kept parsed (a few MB)
 
 
-class Verdict(StrEnum):
-    """From the patient's point of view: does this criterion stand in the way?"""
+class Fit(StrEnum):
+    """From the patient's point of view: does this criterion stand in the way?
+
+    Not called a verdict: that word belongs to freshness, where it judges a handbook statement
+    against the registry; here it is one criterion against one patient's answers.
+    """
 
     MET = "met"
     NOT_MET = "not_met"
@@ -91,7 +96,7 @@ class Criterion:
 @dataclass(frozen=True)
 class Assessment:
     criterion: Criterion
-    verdict: Verdict
+    fit: Fit
     reason_zh: str
     reason_en: str
 
@@ -1893,26 +1898,26 @@ def _atom_finding(rule: Rule, patient: Patient) -> _Finding:
 
 
 _TAILS = {
-    (INCLUSION, Verdict.MET): ("，符合这一条", "; this criterion is met"),
-    (INCLUSION, Verdict.NOT_MET): ("，不符合这一条", "; this criterion is not met"),
-    (EXCLUSION, Verdict.MET): (
+    (INCLUSION, Fit.MET): ("，符合这一条", "; this criterion is met"),
+    (INCLUSION, Fit.NOT_MET): ("，不符合这一条", "; this criterion is not met"),
+    (EXCLUSION, Fit.MET): (
         "，这条排除标准不适用于您",
         "; this exclusion does not apply to you",
     ),
-    (EXCLUSION, Verdict.NOT_MET): ("，属于这条排除标准", "; this exclusion applies to you"),
+    (EXCLUSION, Fit.NOT_MET): ("，属于这条排除标准", "; this exclusion applies to you"),
 }
 
 
 def _assess_one(criterion: Criterion, patient: Patient) -> Assessment:
     rule = criterion.rule
     if rule is None:
-        return Assessment(criterion, Verdict.UNKNOWN, NEEDS_DOCTOR_ZH, NEEDS_DOCTOR_EN)
+        return Assessment(criterion, Fit.UNKNOWN, NEEDS_DOCTOR_ZH, NEEDS_DOCTOR_EN)
     only_sex = rule.params.get("only_sex")
     if only_sex and patient.sex != only_sex:
         who_zh, who_en = ("女性", "women") if only_sex == "FEMALE" else ("男性", "men")
         return Assessment(
             criterion,
-            Verdict.UNKNOWN,
+            Fit.UNKNOWN,
             f"本条只说到{who_zh}，{NEEDS_DOCTOR_ZH}",
             f"This criterion is only about {who_en}; {NEEDS_DOCTOR_EN[0].lower()}{NEEDS_DOCTOR_EN[1:]}",
         )
@@ -1938,24 +1943,24 @@ def _assess_one(criterion: Criterion, patient: Patient) -> Assessment:
     if rule.params.get("clause_negated") and truth is not None:
         truth = not truth
     if truth is None:
-        verdict = Verdict.UNKNOWN
+        fit = Fit.UNKNOWN
     elif criterion.section == EXCLUSION:
-        verdict = Verdict.NOT_MET if truth else Verdict.MET
+        fit = Fit.NOT_MET if truth else Fit.MET
     else:
-        verdict = Verdict.MET if truth else Verdict.NOT_MET
+        fit = Fit.MET if truth else Fit.NOT_MET
     zh = "；".join(f.zh for f in deciding)
     en = "; ".join(f.en for f in deciding).replace("; You ", "; you ").replace("; Your ", "; your ")
-    if verdict == Verdict.UNKNOWN:
+    if fit == Fit.UNKNOWN:
         if partial and all(t is not None for t in truths):
             zh += "；本条还有其他要求"
             en += "; this criterion asks for more than that"
         zh += "，" + NEEDS_DOCTOR_ZH
         en += f"; {NEEDS_DOCTOR_EN[0].lower()}{NEEDS_DOCTOR_EN[1:]}"
     else:
-        tail_zh, tail_en = _TAILS[(criterion.section, verdict)]
+        tail_zh, tail_en = _TAILS[(criterion.section, fit)]
         zh += tail_zh
         en += tail_en
-    return Assessment(criterion, verdict, zh, en)
+    return Assessment(criterion, fit, zh, en)
 
 
 def assess(criteria: list[Criterion], patient: Patient) -> list[Assessment]:
@@ -1972,13 +1977,13 @@ def eligibility_for(trial, patient: Patient) -> EligibilityResult:
         healthy_volunteers=trial.healthy_volunteers,
     ) + parse_criteria(trial.eligibility_criteria)
     assessments = assess(criteria, patient)
-    not_met = [a for a in assessments if a.verdict == Verdict.NOT_MET]
+    not_met = [a for a in assessments if a.fit == Fit.NOT_MET]
     return EligibilityResult(
         assessments=assessments,
         definitely_excluded=bool(not_met),
         exclusion_reasons_zh=[a.reason_zh for a in not_met],
         exclusion_reasons_en=[a.reason_en for a in not_met],
-        met=sum(1 for a in assessments if a.verdict == Verdict.MET),
+        met=sum(1 for a in assessments if a.fit == Fit.MET),
         not_met=len(not_met),
-        unknown=sum(1 for a in assessments if a.verdict == Verdict.UNKNOWN),
+        unknown=sum(1 for a in assessments if a.fit == Fit.UNKNOWN),
     )

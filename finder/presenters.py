@@ -18,7 +18,7 @@ from finder.ranking import Result, age_range_label
 from trials.dates import PartialDate
 from trials.labels import REGISTRY_URL, country_name, is_chinese, phase_label, status_label
 
-VERDICT_LABELS = {
+FIT_LABELS = {
     "met": pgettext_lazy("eligibility criterion", "Met"),
     "not_met": pgettext_lazy("eligibility criterion", "Not met"),
     "unknown": pgettext_lazy("eligibility criterion", "Needs a doctor to check"),
@@ -29,8 +29,8 @@ VERDICT_LABELS = {
 class CriterionRow:
     text: str
     section: str
-    verdict: str
-    verdict_label: str
+    fit: str
+    fit_label: str
     reason: str
 
 
@@ -63,8 +63,8 @@ def _site_words(location) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _verdict_label(verdict: str) -> str:
-    return str(VERDICT_LABELS.get(verdict, verdict))
+def _fit_label(fit: str) -> str:
+    return str(FIT_LABELS.get(fit, fit))
 
 
 def result_card(result: Result, *, today: dt.date) -> ResultCard:
@@ -96,13 +96,13 @@ def result_card(result: Result, *, today: dt.date) -> ResultCard:
     if eligibility is not None:
         chinese = is_chinese()
         for assessment in eligibility.assessments:
-            verdict = str(assessment.verdict)
+            fit = str(assessment.fit)
             card.criteria.append(
                 CriterionRow(
                     text=assessment.criterion.text,
                     section=assessment.criterion.section,
-                    verdict=verdict,
-                    verdict_label=_verdict_label(verdict),
+                    fit=fit,
+                    fit_label=_fit_label(fit),
                     reason=assessment.reason_zh if chinese else assessment.reason_en,
                 )
             )

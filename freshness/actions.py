@@ -28,8 +28,8 @@ from freshness.models import (
     Verdict,
 )
 from freshness.pages import checked_pages, review_roots
+from freshness.paragraphs import paragraph_blocks
 from freshness.suggestions import suggest
-from freshness.text import paragraph_blocks
 from literature.queries import links_by_trial
 from trials.models import Trial
 from trials.queries import read_trials

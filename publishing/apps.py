@@ -11,6 +11,7 @@ class PublishingConfig(AppConfig):
 
         pdf_signals.connect()
 
-        from publishing import page_cache, translation_admin  # noqa: F401 (admin hooks)
+        from publishing import page_cache
+        from publishing.translation import admin  # noqa: F401 (admin hooks)
 
         page_cache.connect_signals()

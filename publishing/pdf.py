@@ -190,7 +190,7 @@ def render_html(booklet: Booklet) -> str:
     with translation.override(booklet.language):
         html = render_to_string("publishing/booklet.html", {"booklet": booklet})
     if booklet.traditional:
-        from publishing.translation_hant import convert_html
+        from publishing.translation.hant import convert_html
 
         html = convert_html(html)
     return html

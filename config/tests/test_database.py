@@ -4,6 +4,7 @@ Run under `scripts/with-postgres.sh` these tests prove the suite ran on PostgreS
 SQLite default: the connection vendor must match the scheme of DATABASE_URL.
 """
 
+import sqlite3
 from urllib.parse import urlsplit
 
 import pytest
@@ -37,7 +38,7 @@ def test_connection_vendor_matches_database_url(db):
             assert database.startswith("test_")
         else:
             cursor.execute("SELECT sqlite_version()")
-            assert cursor.fetchone()[0]
+            assert cursor.fetchone()[0] == sqlite3.sqlite_version
 
 
 def test_json_field_round_trip_and_lookups(db):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from finder.models import TrialIndexEntry
 from finder.tests.conftest import MSC_TRIALS
@@ -72,10 +73,12 @@ def test_find_trials_bad_arguments(registry, args, message):
 def test_rebuild_trial_index_reports_progress(registry):
     TrialIndexEntry.objects.all().delete()
     out, err = io.StringIO(), io.StringIO()
-    call_command("rebuild_trial_index", "--batch-size", "50", stdout=out, stderr=err)
-    assert TrialIndexEntry.objects.count() == registry.count()
-    assert "trials indexed" in err.getvalue() or "已索引" in err.getvalue()
-    assert str(registry.count()) in out.getvalue()
+    with translation.override("zh-hans"):  # the operator's language (LANGUAGE_CODE)
+        call_command("rebuild_trial_index", "--batch-size", "50", stdout=out, stderr=err)
+    total = registry.count()
+    assert TrialIndexEntry.objects.count() == total
+    assert err.getvalue().splitlines()[-1].startswith(f"已索引 {total}/{total} 项试验 · 每秒 ")
+    assert out.getvalue().startswith(f"已索引 {total} 项试验，用时 ")
 
 
 def test_rebuild_rejects_bad_batch_size(db):

@@ -15,8 +15,8 @@ from finder.eligibility import (
     NEEDS_DOCTOR_EN,
     NEEDS_DOCTOR_ZH,
     Criterion,
+    Fit,
     Rule,
-    Verdict,
     assess,
     eligibility_for,
     parse_criteria,
@@ -363,26 +363,24 @@ def test_bulk_corpus_sentences_read_correctly():
     assert "also" not in steroid_hormones.params  # "steroid hormones" are not glucocorticoids
     outpatient = bulk("Outpatient male or female 18 years or older")
     assert outpatient.rule.params["join"] == "and"  # "male or female" is not an alternative
-    assert judge(outpatient, age=15).verdict == Verdict.NOT_MET
+    assert judge(outpatient, age=15).fit == Fit.NOT_MET
 
 
 def test_bulk_corpus_assessments():
     no_scleroderma = bulk("No systemic lupus erythematosus, Sjogren syndrome, or scleroderma;")
     assert no_scleroderma.section == INCLUSION
-    assert judge(no_scleroderma, diagnosis="diffuse").verdict == Verdict.NOT_MET
-    assert judge(no_scleroderma).verdict == Verdict.UNKNOWN
+    assert judge(no_scleroderma, diagnosis="diffuse").fit == Fit.NOT_MET
+    assert judge(no_scleroderma).fit == Fit.UNKNOWN
     ph = bulk("Patients with pulmonary hypertension or valvular heart disease")
-    assert judge(ph, organs=frozenset({"pah"})).verdict == Verdict.NOT_MET
-    assert judge(ph, organs=frozenset({"ild"})).verdict == Verdict.UNKNOWN
+    assert judge(ph, organs=frozenset({"pah"})).fit == Fit.NOT_MET
+    assert judge(ph, organs=frozenset({"ild"})).fit == Fit.UNKNOWN
     mood = bulk("Currently receiving medical treatment that would affect mood, such as steroids")
-    assert judge(mood, current_treatments=frozenset({"glucocorticoids"})).verdict == (
-        Verdict.NOT_MET
-    )
-    assert judge(mood, past_treatments=frozenset({"glucocorticoids"})).verdict == Verdict.UNKNOWN
+    assert judge(mood, current_treatments=frozenset({"glucocorticoids"})).fit == Fit.NOT_MET
+    assert judge(mood, past_treatments=frozenset({"glucocorticoids"})).fit == Fit.UNKNOWN
     antiemetics = bulk("No concurrent dexamethasone or other steroidal antiemetics")
     assert antiemetics.rule.params["drug"] == "dexamethasone"
-    assert judge(antiemetics, current_treatments=frozenset({"glucocorticoids"})).verdict == (
-        Verdict.UNKNOWN
+    assert judge(antiemetics, current_treatments=frozenset({"glucocorticoids"})).fit == (
+        Fit.UNKNOWN
     )
 
 
@@ -394,9 +392,13 @@ def test_no_rule_is_guessed_from_headerless_text_except_age_subtype_and_stated_n
         if c.rule
     }
     assert kinds == {"age", "subtype", "pregnancy"}
-    for c in parse_criteria(text("NCT00004786")):
-        if c.rule and c.rule.kind == "pregnancy":
-            assert c.rule.params.get("negated") is True
+    for name in ("NCT00004380", "NCT00004786"):
+        pregnancy = [
+            (c.text, c.rule.params.get("negated"))
+            for c in parse_criteria(text(name))
+            if c.rule and c.rule.kind == "pregnancy"
+        ]
+        assert pregnancy == [("No pregnant or nursing women", True)], name
 
 
 # --- assessing a patient --------------------------------------------------------------------
@@ -409,31 +411,31 @@ AGE_18_TO_70 = structured_criteria(
 
 def test_age_outside_the_range_is_not_met_and_says_why():
     result = judge(AGE_18_TO_70, age=75)
-    assert result.verdict == Verdict.NOT_MET
+    assert result.fit == Fit.NOT_MET
     assert "75 岁" in result.reason_zh and "18–70 岁" in result.reason_zh
     assert "75" in result.reason_en and "18–70" in result.reason_en
 
 
 def test_age_inside_the_range_is_met():
     result = judge(AGE_18_TO_70, age=45)
-    assert result.verdict == Verdict.MET
+    assert result.fit == Fit.MET
     assert result.reason_zh.startswith("您的年龄 45 岁，在 18–70 岁之间")
 
 
 def test_unanswered_age_is_unknown():
     result = judge(AGE_18_TO_70)
-    assert result.verdict == Verdict.UNKNOWN
+    assert result.fit == Fit.UNKNOWN
     assert result.reason_zh.endswith(NEEDS_DOCTOR_ZH)
 
 
 def test_whole_year_ages_at_strict_limits():
     strict = criterion("NCT02213705", "Age> 18 years and <70 years.")
-    assert judge(strict, age=18).verdict == Verdict.UNKNOWN  # 18 and a day is over 18
-    assert judge(strict, age=19).verdict == Verdict.MET
-    assert judge(strict, age=69).verdict == Verdict.MET
-    assert judge(strict, age=70).verdict == Verdict.NOT_MET
-    assert judge(strict, age=17).verdict == Verdict.NOT_MET
-    assert judge(AGE_18_TO_70, age=70).verdict == Verdict.MET  # "70 Years" includes 70
+    assert judge(strict, age=18).fit == Fit.UNKNOWN  # 18 and a day is over 18
+    assert judge(strict, age=19).fit == Fit.MET
+    assert judge(strict, age=69).fit == Fit.MET
+    assert judge(strict, age=70).fit == Fit.NOT_MET
+    assert judge(strict, age=17).fit == Fit.NOT_MET
+    assert judge(AGE_18_TO_70, age=70).fit == Fit.MET  # "70 Years" includes 70
 
 
 def test_registry_ages_in_months_and_missing_ages():
@@ -441,9 +443,9 @@ def test_registry_ages_in_months_and_missing_ages():
         minimum_age="3 Months", maximum_age="17 Years", sex="ALL", healthy_volunteers=None
     )
     assert infants[0].rule == Rule("age", {"min": 0.25, "max": 17})
-    assert judge(infants[0], age=0).verdict == Verdict.UNKNOWN
-    assert judge(infants[0], age=5).verdict == Verdict.MET
-    assert judge(infants[0], age=18).verdict == Verdict.NOT_MET
+    assert judge(infants[0], age=0).fit == Fit.UNKNOWN
+    assert judge(infants[0], age=5).fit == Fit.MET
+    assert judge(infants[0], age=18).fit == Fit.NOT_MET
     assert [c.text for c in infants] == ["Minimum age: 3 Months; Maximum age: 17 Years", "Sex: ALL"]
     none = structured_criteria(minimum_age="N/A", maximum_age="", sex="", healthy_volunteers=None)
     assert none == []
@@ -453,102 +455,102 @@ def test_sex_and_healthy_volunteers():
     women, volunteers = structured_criteria(
         minimum_age="", maximum_age="", sex="FEMALE", healthy_volunteers=True
     )
-    assert judge(women, sex="MALE").verdict == Verdict.NOT_MET
-    assert judge(women, sex="FEMALE").verdict == Verdict.MET
-    assert judge(women).verdict == Verdict.UNKNOWN
-    assert judge(volunteers, sex="FEMALE").verdict == Verdict.UNKNOWN
+    assert judge(women, sex="MALE").fit == Fit.NOT_MET
+    assert judge(women, sex="FEMALE").fit == Fit.MET
+    assert judge(women).fit == Fit.UNKNOWN
+    assert judge(volunteers, sex="FEMALE").fit == Fit.UNKNOWN
 
 
 def test_pregnancy_exclusion():
     pregnancy = criterion("NCT02975960", "Pregnancy")
-    assert judge(pregnancy, sex="FEMALE", pregnant=True).verdict == Verdict.NOT_MET
-    assert judge(pregnancy, sex="FEMALE", pregnant=False).verdict == Verdict.MET
-    assert judge(pregnancy, sex="FEMALE").verdict == Verdict.UNKNOWN
-    assert judge(pregnancy, sex="MALE").verdict == Verdict.MET
+    assert judge(pregnancy, sex="FEMALE", pregnant=True).fit == Fit.NOT_MET
+    assert judge(pregnancy, sex="FEMALE", pregnant=False).fit == Fit.MET
+    assert judge(pregnancy, sex="FEMALE").fit == Fit.UNKNOWN
+    assert judge(pregnancy, sex="MALE").fit == Fit.MET
 
 
 def test_pregnancy_or_breastfeeding_needs_an_answer_we_do_not_ask():
     either = criterion("NCT01813279", "Pregnant or breast-feeding Women")
-    assert judge(either, sex="FEMALE", pregnant=True).verdict == Verdict.NOT_MET
-    assert judge(either, sex="FEMALE", pregnant=False).verdict == Verdict.UNKNOWN
-    assert judge(either, sex="MALE").verdict == Verdict.MET
+    assert judge(either, sex="FEMALE", pregnant=True).fit == Fit.NOT_MET
+    assert judge(either, sex="FEMALE", pregnant=False).fit == Fit.UNKNOWN
+    assert judge(either, sex="MALE").fit == Fit.MET
 
 
 def test_negated_pregnancy_in_an_unheaded_list():
     nursing = criterion("NCT00004786", "No pregnant or nursing women")
     assert nursing.section == INCLUSION
-    assert judge(nursing, sex="FEMALE", pregnant=True).verdict == Verdict.NOT_MET
-    assert judge(nursing, sex="MALE").verdict == Verdict.MET
-    assert judge(nursing, sex="FEMALE", pregnant=False).verdict == Verdict.UNKNOWN
+    assert judge(nursing, sex="FEMALE", pregnant=True).fit == Fit.NOT_MET
+    assert judge(nursing, sex="MALE").fit == Fit.MET
+    assert judge(nursing, sex="FEMALE", pregnant=False).fit == Fit.UNKNOWN
 
 
 def test_pregnancy_or_something_unparsed():
     either = criterion("NCT02213705", "Pregnancy or absence of appropriate contraception")
-    assert judge(either, sex="FEMALE", pregnant=True).verdict == Verdict.NOT_MET
+    assert judge(either, sex="FEMALE", pregnant=True).fit == Fit.NOT_MET
     result = judge(either, sex="FEMALE", pregnant=False)
-    assert result.verdict == Verdict.UNKNOWN
+    assert result.fit == Fit.UNKNOWN
     assert "本条还有其他要求" in result.reason_zh
 
 
 def test_subtype_exclusion():
     limited = criterion("NCT00005675", "Limited and localized (morphea) or linear SSc")
-    assert judge(limited, diagnosis="diffuse").verdict == Verdict.MET
-    assert judge(limited, diagnosis="limited").verdict == Verdict.NOT_MET
-    assert judge(limited, diagnosis="morphea").verdict == Verdict.NOT_MET
-    assert judge(limited, diagnosis="overlap").verdict == Verdict.UNKNOWN
-    assert judge(limited, diagnosis="unsure").verdict == Verdict.UNKNOWN
+    assert judge(limited, diagnosis="diffuse").fit == Fit.MET
+    assert judge(limited, diagnosis="limited").fit == Fit.NOT_MET
+    assert judge(limited, diagnosis="morphea").fit == Fit.NOT_MET
+    assert judge(limited, diagnosis="overlap").fit == Fit.UNKNOWN
+    assert judge(limited, diagnosis="unsure").fit == Fit.UNKNOWN
 
 
 def test_any_ssc_inclusion():
     ssc = criterion("NCT03211793", "Established diagnosis of SSc")
-    assert judge(ssc, diagnosis="limited").verdict == Verdict.MET
-    assert judge(ssc, diagnosis="morphea").verdict == Verdict.NOT_MET
-    assert judge(ssc, diagnosis="overlap").verdict == Verdict.UNKNOWN
-    assert judge(ssc).verdict == Verdict.UNKNOWN
-    # Plain "scleroderma" also covers morphea in common use: no verdict for morphea.
+    assert judge(ssc, diagnosis="limited").fit == Fit.MET
+    assert judge(ssc, diagnosis="morphea").fit == Fit.NOT_MET
+    assert judge(ssc, diagnosis="overlap").fit == Fit.UNKNOWN
+    assert judge(ssc).fit == Fit.UNKNOWN
+    # Plain "scleroderma" also covers morphea in common use: no answer for morphea.
     scleroderma = criterion("NCT00498615", "diagnosis of scleroderma")
-    assert judge(scleroderma, diagnosis="diffuse").verdict == Verdict.MET
-    assert judge(scleroderma, diagnosis="morphea").verdict == Verdict.UNKNOWN
+    assert judge(scleroderma, diagnosis="diffuse").fit == Fit.MET
+    assert judge(scleroderma, diagnosis="morphea").fit == Fit.UNKNOWN
 
 
 def test_subtype_with_disease_duration():
     diffuse = criterion("NCT00005675", "Clinical diagnosis of diffuse systemic scleroderma")
-    assert judge(diffuse, diagnosis="limited", years_since_diagnosis=2).verdict == Verdict.NOT_MET
-    assert judge(diffuse, diagnosis="diffuse", years_since_diagnosis=12).verdict == Verdict.NOT_MET
+    assert judge(diffuse, diagnosis="limited", years_since_diagnosis=2).fit == Fit.NOT_MET
+    assert judge(diffuse, diagnosis="diffuse", years_since_diagnosis=12).fit == Fit.NOT_MET
     # The registry does not say from when the 10 years count: a short time since diagnosis
     # does not prove a short disease duration.
-    assert judge(diffuse, diagnosis="diffuse", years_since_diagnosis=3).verdict == Verdict.UNKNOWN
+    assert judge(diffuse, diagnosis="diffuse", years_since_diagnosis=3).fit == Fit.UNKNOWN
 
 
 def test_duration_from_first_non_raynaud_symptom():
     onset = criterion("NCT00004563", "Onset of the first symptom of scleroderma")
-    assert judge(onset, years_since_diagnosis=8).verdict == Verdict.NOT_MET
+    assert judge(onset, years_since_diagnosis=8).fit == Fit.NOT_MET
     result = judge(onset, years_since_diagnosis=3)
-    assert result.verdict == Verdict.UNKNOWN
+    assert result.fit == Fit.UNKNOWN
     assert "非雷诺" in result.reason_zh
 
 
 def test_lung_function():
     fvc = criterion("NCT00004563", "An FVC between 45 and 85")
-    assert judge(fvc, fvc_percent=50).verdict == Verdict.MET
-    assert judge(fvc, fvc_percent=40).verdict == Verdict.NOT_MET
-    assert judge(fvc).verdict == Verdict.UNKNOWN
+    assert judge(fvc, fvc_percent=50).fit == Fit.MET
+    assert judge(fvc, fvc_percent=40).fit == Fit.NOT_MET
+    assert judge(fvc).fit == Fit.UNKNOWN
     dlco = criterion("NCT02213705", "DLCO <30% of the theorical")
-    assert judge(dlco, dlco_percent=25).verdict == Verdict.NOT_MET
-    assert judge(dlco, dlco_percent=30).verdict == Verdict.MET
+    assert judge(dlco, dlco_percent=25).fit == Fit.NOT_MET
+    assert judge(dlco, dlco_percent=30).fit == Fit.MET
 
 
 def test_partial_mrss_rule_decides_only_when_it_fails():
     mrss = criterion("NCT00005675", "Stable MRSS of 16 or more")
-    assert judge(mrss, mrss=10).verdict == Verdict.NOT_MET
-    assert judge(mrss, mrss=20).verdict == Verdict.UNKNOWN  # "stable" cannot be checked
+    assert judge(mrss, mrss=10).fit == Fit.NOT_MET
+    assert judge(mrss, mrss=20).fit == Fit.UNKNOWN  # "stable" cannot be checked
 
 
 def test_therapy_exclusion_uses_ticked_treatments_only():
     transplant = criterion("NCT00005675", "Any organ transplant or stem cell transplant")
-    assert judge(transplant, past_treatments=frozenset({"hsct"})).verdict == Verdict.NOT_MET
+    assert judge(transplant, past_treatments=frozenset({"hsct"})).fit == Fit.NOT_MET
     # An unticked box is not a "no".
-    assert judge(transplant).verdict == Verdict.UNKNOWN
+    assert judge(transplant).fit == Fit.UNKNOWN
 
 
 def test_therapy_windows_and_doses():
@@ -559,13 +561,13 @@ def test_therapy_windows_and_doses():
         "therapy", {"therapies": ["rituximab"], "when": "any", "within_months": 6}
     )
     current = judge(within, current_treatments=frozenset({"rituximab"}))
-    assert current.verdict == Verdict.NOT_MET
+    assert current.fit == Fit.NOT_MET
     past = judge(within, past_treatments=frozenset({"rituximab"}))
-    assert past.verdict == Verdict.UNKNOWN
+    assert past.fit == Fit.UNKNOWN
     assert "6 个月" in past.reason_zh
     dose = criterion("NCT03406988", "Concomitant treatment with immune-suppressive")
     on_steroids = judge(dose, current_treatments=frozenset({"glucocorticoids"}))
-    assert on_steroids.verdict == Verdict.UNKNOWN
+    assert on_steroids.fit == Fit.UNKNOWN
     assert "剂量" in on_steroids.reason_zh
 
 
@@ -573,21 +575,17 @@ def test_therapy_without_a_time_counts_only_what_is_taken_now():
     steroids = criterion("NCT03406988", "Concomitant treatment with immune-suppressive")
     assert steroids.rule.params["when"] == "any"
     past = judge(steroids, past_treatments=frozenset({"glucocorticoids"}))
-    assert past.verdict == Verdict.UNKNOWN
+    assert past.fit == Fit.UNKNOWN
     unspecified = parse_criteria("Exclusion Criteria:\n\n* Tocilizumab")[0]
-    assert judge(unspecified, current_treatments=frozenset({"tocilizumab"})).verdict == (
-        Verdict.NOT_MET
-    )
-    assert judge(unspecified, past_treatments=frozenset({"tocilizumab"})).verdict == (
-        Verdict.UNKNOWN
-    )
+    assert judge(unspecified, current_treatments=frozenset({"tocilizumab"})).fit == Fit.NOT_MET
+    assert judge(unspecified, past_treatments=frozenset({"tocilizumab"})).fit == (Fit.UNKNOWN)
 
 
 def test_a_named_glucocorticoid_is_not_the_whole_class():
     rule = parse_criteria("Exclusion Criteria:\n\n* Current treatment with dexamethasone")[0]
     assert rule.rule.params["drug"] == "dexamethasone"
     result = judge(rule, current_treatments=frozenset({"glucocorticoids"}))
-    assert result.verdict == Verdict.UNKNOWN
+    assert result.fit == Fit.UNKNOWN
     assert "dexamethasone" in result.reason_zh
 
 
@@ -595,14 +593,14 @@ def test_current_therapy_is_false_for_a_past_treatment():
     rule = parse_criteria("Exclusion Criteria:\n\n* Current treatment with methotrexate")[0]
     assert rule.rule.params["when"] == "current"
     past = judge(rule, past_treatments=frozenset({"methotrexate"}))
-    assert past.verdict == Verdict.MET
-    assert judge(rule, current_treatments=frozenset({"methotrexate"})).verdict == Verdict.NOT_MET
+    assert past.fit == Fit.MET
+    assert judge(rule, current_treatments=frozenset({"methotrexate"})).fit == Fit.NOT_MET
 
 
 def test_organ_rule():
     raynaud = criterion("NCT00498615", "definite Raynaud's")
-    assert judge(raynaud, organs=frozenset({"raynaud"})).verdict == Verdict.MET
-    assert judge(raynaud, organs=frozenset({"ild"})).verdict == Verdict.UNKNOWN
+    assert judge(raynaud, organs=frozenset({"raynaud"})).fit == Fit.MET
+    assert judge(raynaud, organs=frozenset({"ild"})).fit == Fit.UNKNOWN
 
 
 def test_exclusion_of_people_with_ssc_in_another_disease_trial():
@@ -610,25 +608,25 @@ def test_exclusion_of_people_with_ssc_in_another_disease_trial():
         "aact-NCT03245528", "Patients with Raynaud's phenomenon, systemic sclerosis"
     )
     assert excluded.section == EXCLUSION
-    assert judge(excluded, diagnosis="diffuse").verdict == Verdict.NOT_MET
-    assert judge(excluded).verdict == Verdict.UNKNOWN
+    assert judge(excluded, diagnosis="diffuse").fit == Fit.NOT_MET
+    assert judge(excluded).fit == Fit.UNKNOWN
 
 
 def test_one_sex_only_age_rule_is_not_applied_to_the_other_sex():
     # The record lists "men age ≥55 years" and "women age ≥65 years" as alternatives.
     women = criterion("aact-NCT01174550", "women age ≥65 years")
     assert women.rule == Rule("age", {"min": 65, "only_sex": "FEMALE"})
-    assert judge(women, age=60, sex="FEMALE").verdict == Verdict.NOT_MET
-    assert judge(women, age=70, sex="FEMALE").verdict == Verdict.MET
+    assert judge(women, age=60, sex="FEMALE").fit == Fit.NOT_MET
+    assert judge(women, age=70, sex="FEMALE").fit == Fit.MET
     man = judge(women, age=60, sex="MALE")
-    assert man.verdict == Verdict.UNKNOWN
+    assert man.fit == Fit.UNKNOWN
     assert "女性" in man.reason_zh
-    assert judge(women, age=70).verdict == Verdict.UNKNOWN
+    assert judge(women, age=70).fit == Fit.UNKNOWN
 
 
 def test_unparsed_criterion_needs_a_doctor():
     result = judge(criterion("NCT02975960", "Current systemic infection"), age=40)
-    assert result.verdict == Verdict.UNKNOWN
+    assert result.fit == Fit.UNKNOWN
     assert (result.reason_zh, result.reason_en) == (NEEDS_DOCTOR_ZH, NEEDS_DOCTOR_EN)
 
 
@@ -661,7 +659,7 @@ def test_eligibility_for_someone_who_answered_nothing():
     assert not result.definitely_excluded
     assert result.not_met == 0
     assert all(
-        a.verdict == Verdict.UNKNOWN
+        a.fit == Fit.UNKNOWN
         for a in result.assessments
         if a.criterion.rule and a.criterion.rule.kind not in ("sex", "healthy_volunteers")
     )

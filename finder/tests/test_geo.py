@@ -2,29 +2,29 @@
 
 import pytest
 
-from finder.geo import COUNTY, PREFECTURE, gazetteer, haversine_km, locate_site
+from finder.geo import PREFECTURE, PROVINCE, gazetteer, haversine_km, locate_site
 
 
 @pytest.mark.parametrize(
-    ("typed", "label"),
+    ("typed", "label", "level"),
     [
-        ("成都", "成都市"),
-        ("四川成都", "成都市"),
-        ("四川省成都市", "成都市"),
-        ("吉林长春", "长春市"),  # the last name written wins: not the city of 吉林
-        ("吉林", "吉林市"),
-        ("广东省广州市天河区", "广州市"),  # the prefecture, not the district
-        ("我住在湖南长沙", "长沙市"),
-        ("北京", "北京市"),
-        ("Chengdu", "成都市"),
-        ("Xi'an", "西安市"),
+        ("成都", "成都市", PREFECTURE),
+        ("四川成都", "成都市", PREFECTURE),
+        ("四川省成都市", "成都市", PREFECTURE),
+        ("吉林长春", "长春市", PREFECTURE),  # the last name written wins: not the city of 吉林
+        ("吉林", "吉林市", PREFECTURE),
+        ("广东省广州市天河区", "广州市", PREFECTURE),  # the prefecture, not the district
+        ("我住在湖南长沙", "长沙市", PREFECTURE),
+        ("北京", "北京市", PROVINCE),  # a municipality is a province-level division
+        ("Chengdu", "成都市", PREFECTURE),
+        ("Xi'an", "西安市", PREFECTURE),
     ],
 )
-def test_patients_places_in_china(typed, label):
+def test_patients_places_in_china(typed, label, level):
     place = gazetteer().locate(typed)
     assert place is not None and place.label == label
     assert place.country_code == "CN" and place.source == "cn_adcodes"
-    assert place.level in (PREFECTURE, COUNTY) or place.label == "北京市"
+    assert place.level == level
 
 
 def test_traditional_characters_are_read_as_simplified():

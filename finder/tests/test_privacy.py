@@ -2,9 +2,12 @@
 
 import io
 import logging
+import re
 
 from django.apps import apps
 from django.core.management import call_command
+
+from finder.tests.conftest import MSC_TRIALS
 
 SECRET_WORDS = "ZZ唯一标记 我58岁 硬皮病"
 
@@ -41,9 +44,11 @@ def test_results_page_loads_nothing_from_another_host(client, registry):
     html = client.post(
         "/zh-hans/finder/results/", {"text": "干细胞", "include_finished": "on"}
     ).content.decode()
-    import re
-
     for url in re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', html):
         assert url.startswith(("http://testserver/", "https://clinicaltrials.gov/")), url
+    registry_links = re.findall(
+        r'<a [^>]*href="https://clinicaltrials.gov/study/(NCT\d{8})"[^>]*>', html
+    )
+    assert set(registry_links) >= MSC_TRIALS  # every card links to its record
     for link in re.findall(r'<a [^>]*href="https://clinicaltrials.gov[^>]*>', html):
         assert "noreferrer" in link

@@ -11,6 +11,10 @@ FORM = "/zh-hans/finder/"
 RESULTS = "/zh-hans/finder/results/"
 
 
+def _article(html, nct_id):
+    return re.search(rf'<article[^>]* id="result-{nct_id}".*?</article>', html, re.S).group(0)
+
+
 def test_form_is_in_chinese_with_every_question_optional(client, db):
     response = client.get(FORM)
     html = response.content.decode()
@@ -44,7 +48,9 @@ def test_results_lists_fitting_trials_with_reasons_and_criteria(client, registry
     for nct_id in MSC_TRIALS:
         assert f'id="result-{nct_id}"' in html
     assert html.index("NCT03211793") < html.index("NCT00962923")  # open before finished
-    assert "距成都市" in html or "成都市" in html
+    assert "距离从成都市算起。" in html
+    for nct_id in MSC_TRIALS:  # sites in Nanjing, Paris, Seoul and Utrecht: all on the map
+        assert "公里。" in _article(html, nct_id).split("距成都市约 ", 1)[1].split("<", 1)[0]
     assert "需要医生确认" in html
     # every plain-words summary is marked as automatic, once per trial shown
     assert html.count("（自动生成的摘要，请以登记记录为准）") == html.count(
@@ -52,7 +58,7 @@ def test_results_lists_fitting_trials_with_reasons_and_criteria(client, registry
     )
     assert "数据来自 ClinicalTrials.gov" in html
     assert "https://clinicaltrials.gov/study/NCT00962923" in html
-    assert "本网站不提供专业医疗建议" in html or 'class="site-footer' in html
+    assert "这份列表只是和医生商量的起点，不是医疗建议。" in html
 
 
 def test_age_outside_range_goes_to_the_not_eligible_list(client, registry):

@@ -18,12 +18,12 @@ from wagtail.models import GroupApprovalTask, Page, Revision, Workflow, Workflow
 from freshness import actions
 from freshness.actions import REVIEW_GROUP, REVIEW_TASK, REVIEW_WORKFLOW, ReviewError
 from freshness.models import Dismissal, Finding, PageFreshness, Statement, Verdict
+from freshness.paragraphs import paragraph_blocks
 from freshness.tests.test_review_fixtures import (  # noqa: F401 (fixtures)
     finding_for,
     review_site_fixture,
     site_fixture,
 )
-from freshness.text import paragraph_blocks
 from handbook.models import HandbookPage
 from trials.actions import start_run, store_document
 from trials.models import Trial

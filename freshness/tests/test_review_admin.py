@@ -9,12 +9,12 @@ import re
 from wagtail.models import WorkflowState
 
 from freshness.models import Dismissal, Finding, PageFreshness, Statement
+from freshness.paragraphs import paragraph_blocks
 from freshness.tests.test_review_fixtures import (  # noqa: F401 (fixtures)
     finding_for,
     review_site_fixture,
     site_fixture,
 )
-from freshness.text import paragraph_blocks
 
 QUEUE = "/admin/freshness/"
 LAPSED = "原计划2011年12月完成"
@@ -81,7 +81,11 @@ def test_menu_item_shows_the_open_count(client, site):
     _login(client, site, "editor")
     html = client.get("/admin/").content.decode()
     label = f"试验信息核对（{Finding.objects.open().count()}）"
-    assert json.dumps(label)[1:-1] in html or label in html
+    props = re.search(
+        r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S
+    )
+    sidebar = json.dumps(json.loads(props.group(1)), ensure_ascii=False)
+    assert f'"{label}"' in sidebar
 
 
 def test_accept_from_the_queue(client, site):

@@ -13,7 +13,7 @@ from wagtail.models import Page
 from freshness import actions
 from freshness.forms import AddStatementForm, ClaimForm
 from freshness.models import Finding, PageFreshness, Statement
-from freshness.text import paragraph_blocks
+from freshness.paragraphs import paragraph_blocks
 from freshness.views import back
 from freshness.views.rows import highlighted_sentence, history_url
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from publishing.translation import page_alternates, translation_state
+from publishing.translation.state import page_alternates, translation_state
 
 register = template.Library()
 

@@ -92,9 +92,37 @@ def test_nothing_found_and_empty_query(demo, client):
     assert empty.status_code == 200 and "search-results" not in empty.content.decode()
 
 
-def test_query_is_escaped(demo, client):
-    html = client.get("/zh-hans/search/", {"q": '<script>alert("x")</script> 干细胞'}).content
-    assert b"<script>alert" not in html
+@pytest.mark.parametrize(
+    ("query", "escaped", "found"),
+    [
+        ("<b>干细胞</b>", "&lt;b&gt;干细胞&lt;/b&gt;", True),
+        (
+            '<script>alert("x")</script> 干细胞',
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 干细胞",
+            False,
+        ),
+    ],
+    ids=["found", "nothing-found"],
+)
+def test_query_is_escaped(demo, client, query, escaped, found):
+    response = client.get("/zh-hans/search/", {"q": query})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<input id="search-page-q" type="search" name="q" value="{escaped}"' in html
+    assert f'<input id="site-search-q" type="search" name="q" value="{escaped}"' in html
+    assert f"“{escaped}”" in html
+    assert ("<mark>干细胞</mark>" in html) is found
+    assert ("没有找到与" in html) is not found
+    assert query not in html
+
+
+def test_snippet_escapes_the_text_and_the_marked_match():
+    text = "在 <script>alert(1)</script> 之后 <b>干细胞</b> & 其他"
+    query = "<b>干细胞"
+    marked = search.snippet(text, query, search.tokenize(query))
+    assert marked == (
+        "在 &lt;script&gt;alert(1)&lt;/script&gt; 之后 <mark>&lt;b&gt;干细胞</mark>&lt;/b&gt; &amp; 其他"
+    )
 
 
 def test_index_follows_publishing_and_unpublishing(demo):

@@ -13,8 +13,8 @@ from wagtail.users.models import UserProfile
 
 from handbook import actions
 from handbook.models import HandbookIndexPage, HandbookPage, SectionPage
-from publishing.translation import content_signature, translation_state
-from publishing.translation_actions import load_catalogue, translate_page_from_catalogue
+from publishing.translation.actions import load_catalogue, translate_page_from_catalogue
+from publishing.translation.state import content_signature, translation_state
 
 CATALOGUE = {
     "硬皮病手册": "Scleroderma handbook",
@@ -242,7 +242,7 @@ def test_demo_index_starts_with_experimental_treatments(demo, client):
 
 
 def test_catalogue_errors_are_plain(tmp_path):
-    from publishing.translation_actions import TranslationCatalogueError
+    from publishing.translation.actions import TranslationCatalogueError
 
     with translation.override("en"):
         with pytest.raises(TranslationCatalogueError, match="does not exist"):

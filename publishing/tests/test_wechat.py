@@ -40,14 +40,15 @@ def test_article_keeps_structure_with_inline_styles_only(demo):
     parsed = parse(html)
     tags = [tag for tag, _attrs in parsed.elements]
     assert not {"style", "link", "script", "svg", "img", "iframe", "details"} & set(tags)
+    own_site = demo.get_site().root_url + "/"
     for tag, attrs in parsed.elements:
         assert "class" not in attrs and "id" not in attrs, (tag, attrs)
         if tag not in ("br", "span"):
             assert attrs.get("style"), tag
         if "href" in attrs:
-            assert attrs["href"].startswith(ALLOWED_LINK_HOSTS) or attrs["href"].startswith(
-                "http://localhost"
-            ), attrs["href"]
+            assert attrs["href"].startswith((*ALLOWED_LINK_HOSTS, own_site)), attrs["href"]
+    hrefs = [attrs["href"] for _tag, attrs in parsed.elements if "href" in attrs]
+    assert demo.get_full_url() in hrefs  # "read the latest version online"
     assert tags[:2] == ["section", "h1"]
     assert tags.count("h2") >= 3
     assert {"ul", "li"} <= set(tags)  # lists (sites, the timelines in words) stay lists

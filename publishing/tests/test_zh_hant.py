@@ -1,6 +1,6 @@
 """The automatic Traditional Chinese rendering under /zh-hant/."""
 
-from publishing.translation_hant import convert_html
+from publishing.translation.hant import convert_html
 
 
 def test_text_and_attributes_are_converted_links_stay_in_zh_hant():

@@ -15,7 +15,7 @@ from wagtail.models import Locale
 from freshness.actions import ensure_review_workflow
 from handbook import actions
 from handbook.models import HandbookIndexPage
-from publishing.translation_actions import load_catalogue, translate_page_from_catalogue
+from publishing.translation.actions import load_catalogue, translate_page_from_catalogue
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo" / "data"
 TRIAL_PATHS = [

@@ -12,7 +12,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
 from wagtail_localize.models import Translation
 
-from publishing.translation import out_of_date_translations, translation_state
+from publishing.translation.state import out_of_date_translations, translation_state
 
 
 def _sync_url(source_id: int) -> str:

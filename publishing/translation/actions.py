@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
-from publishing.translation import content_signature, has_cjk
+from publishing.translation.state import content_signature, has_cjk
 
 NCT_RE = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
 WORD_RE = re.compile(r"[A-Za-z]{2,}")
