@@ -7,7 +7,7 @@ import pytest
 from finder import actions as finder_actions
 from finder.models import TrialIndexEntry
 from trials import actions
-from trials.models import SyncRun, Trial
+from trials.models import SyncRun, Trial, TrialVersion
 from trials.sources.files import iter_legacy_sources
 from trials.sources.legacy_xml import parse_clinical_study
 
@@ -48,11 +48,27 @@ def import_real_records(paths=REAL_SOURCES):
     finder_actions.rebuild_index()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _registry_once(django_db_setup, django_db_blocker):
+    """Imported once for the finder's tests and removed after them, so tests of other apps
+    that run later start from a database without these trials."""
     with django_db_blocker.unblock():
-        if not TrialIndexEntry.objects.exists():
+        imported = not TrialIndexEntry.objects.exists()
+        if imported:
             import_real_records()
+    yield
+    if imported:
+        with django_db_blocker.unblock():
+            forget_registry()
+
+
+def forget_registry():
+    """Delete what `import_real_records` stored: index entries, trials, versions and runs."""
+    TrialIndexEntry.objects.all().delete()
+    Trial.objects.update(current_version=None)
+    TrialVersion.objects.all().delete()
+    Trial.objects.all().delete()
+    SyncRun.objects.all().delete()
 
 
 @pytest.fixture
