@@ -36,13 +36,14 @@ _FOLD.update(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), ord
 class Form:
     """One way a registry writes its numbers.
 
-    `pattern` is matched without regard to case; `template` rebuilds the registry's own
-    spelling from the groups, which are upper-cased except those named in `lower`. An optional
+    `pattern` is matched without regard to case. Without a `template` the registry's spelling
+    is the match in capitals; a `template` rebuilds it from the groups, which are upper-cased
+    except those named in `lower`. An optional
     group left empty at the end takes its separator with it (`EUCTR2015-003040-12`).
     """
 
     pattern: str
-    template: str
+    template: str | None = None
     lower: frozenset[str] = frozenset()
 
 
@@ -61,7 +62,7 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "NCT",
             "ClinicalTrials.gov",
-            (Form(r"NCT(?P<n>\d{8})", "NCT{n}"),),
+            (Form(r"NCT\d{8}"),),
             "NCT00962923",
             "https://clinicaltrials.gov/study/{id}",
         ),
@@ -90,7 +91,7 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "ISRCTN",
             "ISRCTN registry",
-            (Form(r"ISRCTN(?P<n>\d{8})", "ISRCTN{n}"),),
+            (Form(r"ISRCTN\d{8}"),),
             "ISRCTN14966673",
             "https://www.isrctn.com/{id}",
         ),
@@ -122,26 +123,26 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "KCT",
             "Clinical Research Information Service (Korea)",
-            (Form(r"KCT(?P<n>\d{7})", "KCT{n}"),),
+            (Form(r"KCT\d{7}"),),
             "KCT0005005",
         ),
         Registry(
             "IRCT",
             "Iranian Registry of Clinical Trials",
-            (Form(r"IRCT(?P<n>\d{10,14})N(?P<seq>\d{1,4})", "IRCT{n}N{seq}"),),
+            (Form(r"IRCT\d{10,14}N\d{1,4}"),),
             "IRCT20100228003449N28",
         ),
         Registry(
             "DRKS",
             "German Clinical Trials Register",
-            (Form(r"DRKS(?P<n>\d{8})", "DRKS{n}"),),
+            (Form(r"DRKS\d{8}"),),
             "DRKS00021134",
             "https://www.drks.de/{id}",
         ),
         Registry(
             "ACTRN",
             "Australian New Zealand Clinical Trials Registry",
-            (Form(r"ACTRN(?P<n>\d{14})", "ACTRN{n}"),),
+            (Form(r"ACTRN\d{14}"),),
             "ACTRN12620000421932",
             "https://anzctr.org.au/{id}.aspx",
         ),
@@ -155,25 +156,25 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "PACTR",
             "Pan African Clinical Trials Registry",
-            (Form(r"PACTR(?P<n>\d{15})", "PACTR{n}"),),
+            (Form(r"PACTR\d{15}"),),
             "PACTR202004801273802",
         ),
         Registry(
             "TCTR",
             "Thai Clinical Trials Registry",
-            (Form(r"TCTR(?P<n>\d{11})", "TCTR{n}"),),
+            (Form(r"TCTR\d{11}"),),
             "TCTR20200321001",
         ),
         Registry(
             "LBCTR",
             "Lebanese Clinical Trials Registry",
-            (Form(r"LBCTR(?P<n>\d{10})", "LBCTR{n}"),),
+            (Form(r"LBCTR\d{10}"),),
             "LBCTR2020043459",
         ),
         Registry(
             "RPCEC",
             "Cuban Public Registry of Clinical Trials",
-            (Form(r"RPCEC(?P<n>\d{8})", "RPCEC{n}"),),
+            (Form(r"RPCEC\d{8}"),),
             "RPCEC00000306",
             "https://rpcec.sld.cu/en/trials/{id}-En",
         ),
@@ -186,13 +187,13 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "PER",
             "Peruvian Clinical Trials Registry (REPEC)",
-            (Form(r"PER-(?P<n>\d{3})-(?P<year>\d{2})", "PER-{n}-{year}"),),
+            (Form(r"PER-\d{3}-\d{2}"),),
             "PER-010-20",
         ),
         Registry(
             "SLCTR",
             "Sri Lanka Clinical Trials Registry",
-            (Form(r"SLCTR/(?P<year>\d{4})/(?P<n>\d{3})", "SLCTR/{year}/{n}"),),
+            (Form(r"SLCTR/\d{4}/\d{3}"),),
             "SLCTR/2020/011",
         ),
     )
@@ -282,6 +283,11 @@ def replace_all(text: str, replace, *, registries: tuple[str, ...] | None = None
 
 def parse_nct(text: str) -> TrialId | None:
     return parse(text, registries=("NCT",))
+
+
+def is_nct_id(value: str) -> bool:
+    """Is `value` an NCT number exactly as ClinicalTrials.gov writes it?"""
+    return is_canonical(value, registries=("NCT",))
 
 
 def normalise_nct_id(text: str) -> str:
@@ -385,4 +391,6 @@ def _parts(match: re.Match) -> tuple[str, dict[str, str], Form]:
 
 def _trial_id(match: re.Match) -> TrialId:
     code, parts, form = _parts(match)
+    if form.template is None:
+        return TrialId(code, match.group(match.lastgroup).upper())
     return TrialId(code, form.template.format(**parts).rstrip("-"))

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from handbook.blocks import NCT_ID_RE
+from core.identifiers import replace_all
 
 register = template.Library()
 
@@ -39,10 +39,16 @@ def link_nct_ids_in_html(html: str, carded: set[str]) -> str:
             elif lowered.startswith("</a"):
                 depth_in_link = max(0, depth_in_link - 1)
             out.append(part)
-        elif depth_in_link or "NCT" not in part:
+        elif depth_in_link:
             out.append(part)
         else:
-            out.append(NCT_ID_RE.sub(lambda match: _nct_link(match.group(0), carded), part))
+            out.append(
+                replace_all(
+                    part,
+                    lambda mention: _nct_link(mention.trial_id.value, carded),
+                    registries=("NCT",),
+                )
+            )
     return "".join(out)
 
 
