@@ -24,6 +24,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 ICTRP_URL = "https://trialsearch.who.int/Trial2.aspx?TrialID={id}"
+NCT_PATTERN = r"NCT\d{8}"
 
 # Full-width ASCII (ＮＣＴ００９６２９２３), the ideographic space and the dashes of typeset text,
 # mapped one character to one so positions in the folded text are positions in the original.
@@ -62,7 +63,7 @@ REGISTRIES: dict[str, Registry] = {
         Registry(
             "NCT",
             "ClinicalTrials.gov",
-            (Form(r"NCT\d{8}"),),
+            (Form(NCT_PATTERN),),
             "NCT00962923",
             "https://clinicaltrials.gov/study/{id}",
         ),
@@ -288,6 +289,11 @@ def parse_nct(text: str) -> TrialId | None:
 def is_nct_id(value: str) -> bool:
     """Is `value` an NCT number exactly as ClinicalTrials.gov writes it?"""
     return is_canonical(value, registries=("NCT",))
+
+
+def nct_url(nct_id: str) -> str:
+    """The trial's page on ClinicalTrials.gov."""
+    return TrialId("NCT", nct_id).url
 
 
 def normalise_nct_id(text: str) -> str:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.identifiers import nct_url
 from trials.records import (
     FORMAT_API_V2,
     FORMAT_LEGACY_XML,
@@ -147,7 +148,7 @@ class Trial(models.Model):
 
     @property
     def registry_url(self) -> str:
-        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+        return nct_url(self.nct_id)
 
 
 class TrialLocation(models.Model):

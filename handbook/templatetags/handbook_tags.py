@@ -6,12 +6,11 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from core.identifiers import replace_all
+from core.identifiers import nct_url, replace_all
 
 register = template.Library()
 
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
-REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 
 
 def _carded_ids(page) -> set[str]:
@@ -55,7 +54,7 @@ def link_nct_ids_in_html(html: str, carded: set[str]) -> str:
 def _nct_link(nct_id: str, carded: set[str]) -> str:
     if nct_id in carded:
         return f'<a class="nct-link" href="#trial-{nct_id}">{nct_id}</a>'
-    url = escape(REGISTRY_URL.format(nct_id=nct_id))
+    url = escape(nct_url(nct_id))
     return f'<a class="nct-link" href="{url}" rel="noopener">{nct_id}</a>'
 
 
