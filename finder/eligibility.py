@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from core.vocabulary import number_words
 from finder.patient import Patient
 
 INCLUSION = "inclusion"
@@ -370,27 +371,7 @@ def _parse_uncached(text: str) -> list[Criterion]:
 # Atoms: numbers, bounds and the things a sentence can ask for
 # --------------------------------------------------------------------------------------------
 
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "eighteen": 18,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-}
+_WORD_NUMBERS = number_words("en")
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(_WORD_NUMBERS) + r")\b"
 # Cheap tests run before the costly matchers: every pattern of a matcher needs these words, so
 # a sentence without them cannot match it (the results are the same, only faster).

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.countries import country_code
+
 DATA = Path(__file__).resolve().parent / "data"
 EARTH_RADIUS_KM = 6371.0088
 
@@ -47,30 +49,6 @@ _ETHNIC = re.compile(
     "|普米族|裕固族|东乡族|保安族|满族|达斡尔族|鄂温克族|锡伯族|塔吉克族|各族)"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-# Registry country names pycountry does not resolve by itself.
-_COUNTRY_CODES = {
-    "china": "CN",
-    "taiwan": "TW",
-    "hong kong": "HK",
-    "macau": "MO",
-    "macao": "MO",
-    "korea, republic of": "KR",
-    "south korea": "KR",
-    "korea": "KR",
-    "iran, islamic republic of": "IR",
-    "russian federation": "RU",
-    "turkey": "TR",
-    "türkiye": "TR",
-    "czech republic": "CZ",
-    "czechia": "CZ",
-    "vietnam": "VN",
-    "viet nam": "VN",
-    "united states": "US",
-    "united kingdom": "GB",
-    "former serbia and montenegro": "RS",
-    "macedonia, the former yugoslav republic of": "MK",
-}
 
 
 @dataclass(frozen=True)
@@ -376,23 +354,7 @@ def country_code_for(country: str) -> str:
         return ""
     if len(text) == 2 and text.isascii() and text.isalpha():
         return text.upper()
-    key = text.lower()
-    if key in _COUNTRY_CODES:
-        return _COUNTRY_CODES[key]
-    if text in ("中国", "中华人民共和国", "中国大陆"):
-        return "CN"
-    import pycountry
-
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        pass
-    from trials.labels import COUNTRY_NAMES_ZH
-
-    for english, chinese in COUNTRY_NAMES_ZH.items():
-        if chinese == text:
-            return country_code_for(english)
-    return ""
+    return country_code(text)
 
 
 @lru_cache(maxsize=50_000)

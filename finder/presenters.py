@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from core.identifiers import nct_url
 from finder.ranking import Result, age_range_label
 from trials.dates import PartialDate
-from trials.labels import REGISTRY_URL, country_name, is_chinese, phase_label, status_label
+from trials.labels import country_name, is_chinese, phase_label, status_label
 
 FIT_LABELS = {
     "met": pgettext_lazy("eligibility criterion", "Met"),
@@ -78,7 +79,7 @@ def result_card(result: Result, *, today: dt.date) -> ResultCard:
         status_label=status_label(trial.overall_status),
         status_group=result.features.status_group,
         phase=phase_label(trial.phases),
-        registry_url=REGISTRY_URL.format(nct_id=trial.nct_id),
+        registry_url=nct_url(trial.nct_id),
         reasons=result.reasons,
         exclusion_reasons=result.exclusion_reasons,
         ages=age_range_label(trial.minimum_age, trial.maximum_age),
@@ -159,6 +160,6 @@ def result_json(result: Result, *, rank: int) -> dict:
         ),
         "reasons": result.reasons,
         "exclusion_reasons": result.exclusion_reasons,
-        "registry_url": REGISTRY_URL.format(nct_id=trial.nct_id),
+        "registry_url": nct_url(trial.nct_id),
         "record_date": trial.record_date.isoformat() if trial.record_date else None,
     }

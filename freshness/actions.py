@@ -523,14 +523,14 @@ def confirm_statement(*, statement: Statement, user, today: dt.date | None = Non
 
 
 def _validate_nct_id(nct_id: str) -> str:
-    import re
-
     from django.utils.translation import gettext as _
 
-    value = (nct_id or "").strip().upper()
-    if not re.fullmatch(r"NCT\d{8}", value):
+    from core.identifiers import parse_nct
+
+    trial_id = parse_nct(nct_id or "")
+    if trial_id is None:
         raise ReviewError(_("An NCT number is 'NCT' followed by 8 digits, e.g. NCT00962923."))
-    return value
+    return trial_id.value
 
 
 @transaction.atomic

@@ -20,6 +20,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.countries import demonyms_en, prose_names
+from core.identifiers import find_all
+from core.vocabulary import number_words, phase_numerals
+
 KINDS = (
     "status",
     "start_date",
@@ -32,8 +36,6 @@ KINDS = (
     "intervention",
     "sponsor",
 )
-
-NCT_RE = re.compile(r"(?<![A-Za-z0-9])NCT\d{8}(?![0-9])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def extract_statements(paragraphs: list[str], *, language: str) -> list[Statemen
     statements: list[Statement] = []
     carried: str | None = None
     for index, text in enumerate(paragraphs):
-        cited = [(m.start(), m.group(0).upper()) for m in NCT_RE.finditer(text)]
+        cited = [(m.start, m.trial_id.value) for m in find_all(text, registries=("NCT",))]
         found: list[Statement] = []
         for s_start, s_end in _sentences(text, language):
             nct_id = _trial_for(cited, s_start, s_end, carried)
@@ -231,144 +233,19 @@ def _any(words) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
-# Registry country names (ClinicalTrials.gov spelling) by how prose names them.
-COUNTRIES_ZH = {
-    "中国": "China",
-    "中国大陆": "China",
-    "法国": "France",
-    "荷兰": "Netherlands",
-    "韩国": "Korea, Republic of",
-    "美国": "United States",
-    "英国": "United Kingdom",
-    "德国": "Germany",
-    "意大利": "Italy",
-    "西班牙": "Spain",
-    "日本": "Japan",
-    "加拿大": "Canada",
-    "澳大利亚": "Australia",
-    "瑞士": "Switzerland",
-    "瑞典": "Sweden",
-    "比利时": "Belgium",
-    "丹麦": "Denmark",
-    "挪威": "Norway",
-    "奥地利": "Austria",
-    "波兰": "Poland",
-    "希腊": "Greece",
-    "以色列": "Israel",
-    "伊朗": "Iran, Islamic Republic of",
-    "巴西": "Brazil",
-    "印度": "India",
-    "俄罗斯": "Russian Federation",
-    "台湾": "Taiwan",
-    "香港": "Hong Kong",
-}
-COUNTRIES_EN = {
-    "China": "China",
-    "France": "France",
-    "the Netherlands": "Netherlands",
-    "Netherlands": "Netherlands",
-    "Holland": "Netherlands",
-    "South Korea": "Korea, Republic of",
-    "the Republic of Korea": "Korea, Republic of",
-    "Republic of Korea": "Korea, Republic of",
-    "Korea": "Korea, Republic of",
-    "the United States": "United States",
-    "United States": "United States",
-    "the US": "United States",
-    "the USA": "United States",
-    "USA": "United States",
-    "the UK": "United Kingdom",
-    "the United Kingdom": "United Kingdom",
-    "United Kingdom": "United Kingdom",
-    "Germany": "Germany",
-    "Italy": "Italy",
-    "Spain": "Spain",
-    "Japan": "Japan",
-    "Canada": "Canada",
-    "Australia": "Australia",
-    "Switzerland": "Switzerland",
-    "Sweden": "Sweden",
-    "Belgium": "Belgium",
-    "Denmark": "Denmark",
-    "Norway": "Norway",
-    "Austria": "Austria",
-    "Poland": "Poland",
-    "Greece": "Greece",
-    "Israel": "Israel",
-    "Iran": "Iran, Islamic Republic of",
-    "Brazil": "Brazil",
-    "India": "India",
-    "Russia": "Russian Federation",
-    "Taiwan": "Taiwan",
-    "Hong Kong": "Hong Kong",
-}
-DEMONYMS_EN = {
-    "French": "France",
-    "Chinese": "China",
-    "Dutch": "Netherlands",
-    "South Korean": "Korea, Republic of",
-    "Korean": "Korea, Republic of",
-    "American": "United States",
-    "British": "United Kingdom",
-    "German": "Germany",
-    "Italian": "Italy",
-    "Spanish": "Spain",
-    "Japanese": "Japan",
-    "Canadian": "Canada",
-    "Australian": "Australia",
-    "Swiss": "Switzerland",
-    "Swedish": "Sweden",
-    "Belgian": "Belgium",
-    "Danish": "Denmark",
-    "Iranian": "Iran, Islamic Republic of",
-    "Brazilian": "Brazil",
-}
+# Registry country names (ClinicalTrials.gov spelling) by how prose names them, phase numerals
+# and number words: all from the shared vocabulary (`core`). "a", "an", "single" and 单 count
+# one site ("at a single centre", 单中心) without being numbers.
+COUNTRIES_ZH = prose_names("zh-hans")
+COUNTRIES_EN = prose_names("en")
+DEMONYMS_EN = demonyms_en()
+_ONE_OF = {"单": 1, "a": 1, "an": 1, "a single": 1, "single": 1}
 SMALL_NUMBERS = {
-    "一": 1,
-    "单": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "one": 1,
-    "a": 1,
-    "an": 1,
-    "a single": 1,
-    "single": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+    **number_words("zh-hans", up_to=10),
+    **number_words("en", up_to=10),
+    **_ONE_OF,
 }
-PHASES = {
-    "I": "PHASE1",
-    "Ⅰ": "PHASE1",
-    "1": "PHASE1",
-    "一": "PHASE1",
-    "II": "PHASE2",
-    "Ⅱ": "PHASE2",
-    "2": "PHASE2",
-    "二": "PHASE2",
-    "III": "PHASE3",
-    "Ⅲ": "PHASE3",
-    "3": "PHASE3",
-    "三": "PHASE3",
-    "IV": "PHASE4",
-    "Ⅳ": "PHASE4",
-    "4": "PHASE4",
-    "四": "PHASE4",
-}
+PHASES = phase_numerals()
 SOURCES = {
     "脐带血": "umbilical cord",
     "脐带": "umbilical cord",
@@ -446,7 +323,9 @@ _ZH_DATE = (
 _ZH_MODS = r"(?P<mods>(?:原计划|原定|计划|预计|预期|估计|将会|将|拟|会|已经|已|于|在)*)"
 _ZH_COUNTRY = _any(COUNTRIES_ZH)
 _ZH_SITES = (
-    r"(?P<sites>一地|一处|(?P<n>\d+|[一二两三四五六七八九十单])\s*(?:个|家|所|处)?\s*"
+    r"(?P<sites>一地|一处|(?P<n>\d+|"
+    + _any(word for word in SMALL_NUMBERS if not word.isascii())
+    + r")\s*(?:个|家|所|处)?\s*"
     r"(?:地点|中心|研究中心|医院|研究点|临床中心|站点))"
 )
 
@@ -508,7 +387,7 @@ def _zh_intervention(match: re.Match, _sentence: str) -> dict | None:
     return claimed
 
 
-_ZH_PHASE_TOKEN = r"IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ|[1-4]|[一二三四]"
+_ZH_PHASE_TOKEN = _any(PHASES)
 _ZH_RESULTS_NOUN = r"(?:试验|研究|实验|临床)?(?:结果|数据)"
 
 ZH_RULES = [
@@ -694,7 +573,11 @@ _EN_COUNTRIES = (
     + _EN_COUNTRY
     + r"))*)\b"
 )
-_EN_SITES = r"(?P<sites>(?P<n>one|a single|single|an?|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:sites?|centres?|centers?|locations?|hospitals?|clinics?))"
+_EN_SITES = (
+    r"(?P<sites>(?P<n>"
+    + _any(word for word in SMALL_NUMBERS if word.isascii())
+    + r"|\d+)\s+(?:sites?|centres?|centers?|locations?|hospitals?|clinics?))"
+)
 
 
 def _en_date(match: re.Match, sentence: str) -> dict | None:
@@ -761,7 +644,7 @@ def _en_intervention(match: re.Match, _sentence: str) -> dict | None:
     return claimed
 
 
-_EN_PHASE_TOKEN = r"IV|III|II|I|[1-4]"
+_EN_PHASE_TOKEN = _any(numeral for numeral in PHASES if numeral.isascii())
 _EN_SOURCE = _any(s for s in SOURCES if s.isascii())
 _EN_ORIGIN = r"allogene?ic|autologous|donor|(?:the\s+)?patients?['’]?s?\s+own"
 _EN_RESULTS_VERB = r"(?:posted|published|reported|released|made public|made available)"

@@ -8,11 +8,11 @@ extraction builds, so checks treat an editor's statement exactly like an extract
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import COUNTRIES
+from core.identifiers import nct_validator
 from freshness.checks import ALLOCATION_WORDS, MASKING_WORDS
-from freshness.extraction import COUNTRIES_ZH
 from freshness.models import Kind
 from trials.dates import DateParseError, PartialDate
 from trials.labels import country_name
@@ -20,9 +20,6 @@ from trials.models import DateType, OverallStatus
 
 ONGOING = "ONGOING"
 
-nct_validator = RegexValidator(
-    r"^NCT\d{8}$", _("An NCT number is 'NCT' followed by 8 digits, e.g. NCT00962923.")
-)
 
 PHASE_CHOICES = [
     ("EARLY_PHASE1", _("Early phase 1")),
@@ -69,7 +66,7 @@ KIND_FIELDS = {
 
 
 def _country_choices():
-    countries = sorted(set(COUNTRIES_ZH.values()))
+    countries = sorted({country.registry for country in COUNTRIES})
     return [(c, f"{country_name(c, 'zh-hans')} ({c})") for c in countries]
 
 

@@ -3,19 +3,13 @@
 Imported brochures become headings, paragraphs and trial cards; editors use the same blocks.
 """
 
-import re
-
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-NCT_ID_RE = re.compile(r"\bNCT\d{8}\b")
+from core.identifiers import nct_validator
+
 # The context variable holding a render's `handbook.cards.StoredTrials` memo.
 TRIAL_MEMO = "stored_trials"
-
-nct_id_validator = RegexValidator(
-    r"^NCT\d{8}$", _("An NCT number is 'NCT' followed by 8 digits, e.g. NCT00962923.")
-)
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -55,7 +49,7 @@ class TrialBlock(blocks.StructBlock):
     nct_id = blocks.CharBlock(
         label=_("NCT number"),
         max_length=11,
-        validators=[nct_id_validator],
+        validators=[nct_validator],
         help_text=_("The trial's ClinicalTrials.gov number, e.g. NCT00962923."),
     )
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.identifiers import find_nct_ids
+
 
 @dataclass
 class Heading:
@@ -65,7 +67,6 @@ class BrochureError(ValueError):
     """The file cannot be read as a brochure; the message tells a person what to do."""
 
 
-NCT_RE = re.compile(r"(?<![A-Za-z0-9])NCT\d{8}(?![0-9])", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 NUMBERED_RE = re.compile(r"^(\d{1,2})\s*[)）]\s*(\S.*)$")
 SECTION_RE = re.compile(r"^(.*?\S)\s*(?:>{2,}|»+|》{2,})$")
@@ -504,8 +505,7 @@ class _Parser:
                     % {"line": item.last, "end": item.text[-15:]}
                 )
             blocks.append(Paragraph(item.text))
-            for match in NCT_RE.finditer(item.text):
-                nct_id = match.group(0).upper()
+            for nct_id in find_nct_ids(item.text):
                 if nct_id not in cited:
                     cited.add(nct_id)
                     blocks.append(TrialRef(nct_id))

@@ -9,7 +9,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from handbook.blocks import NCT_ID_RE, TRIAL_MEMO, HandbookStreamBlock
+from core.identifiers import find_nct_ids
+from handbook.blocks import TRIAL_MEMO, HandbookStreamBlock
 
 
 class HandbookIndexPage(Page):
@@ -100,8 +101,8 @@ class HandbookPage(Page):
             if block.block_type == "trial":
                 seen.setdefault(block.value["nct_id"], None)
             elif block.block_type == "paragraph":
-                for match in NCT_ID_RE.findall(block.value.source):
-                    seen.setdefault(match, None)
+                for nct_id in find_nct_ids(block.value.source):
+                    seen.setdefault(nct_id, None)
         return list(seen)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.canonical import content_hash
+from core.identifiers import is_nct_id, normalise_nct_id
 from literature.models import (
     REGISTRY_PROVENANCES,
     Provenance,
@@ -21,7 +22,7 @@ from literature.models import (
     PublicationSyncRun,
     TrialPublication,
 )
-from literature.sources.pubmed import NCT_ID, PMID, ParsedPublication, normalise_nct_id
+from literature.sources.pubmed import PMID, ParsedPublication
 from trials.models import Trial
 
 NEW = "new"
@@ -211,7 +212,7 @@ def add_editor_link(*, nct_id: str, pmid: str, note: str, user=None) -> TrialPub
     """
     nct_id = normalise_nct_id(nct_id)
     pmid = str(pmid).strip()
-    if not NCT_ID.match(nct_id):
+    if not is_nct_id(nct_id):
         raise ValueError(f"not an NCT number: {nct_id!r}")
     if not PMID.match(pmid):
         raise ValueError(f"not a PMID: {pmid!r}")

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from core.identifiers import is_nct_id, normalise_nct_id
 from literature import actions
 from literature.models import Provenance, Publication, TrialPublication
-from literature.sources.pubmed import NCT_ID, PMID, normalise_nct_id
+from literature.sources.pubmed import PMID
 
 
 class EditorLinkForm(WagtailAdminModelForm):
@@ -33,7 +34,7 @@ class EditorLinkForm(WagtailAdminModelForm):
 
     def clean_nct_id(self):
         value = normalise_nct_id(self.cleaned_data["nct_id"])
-        if not NCT_ID.match(value):
+        if not is_nct_id(value):
             raise forms.ValidationError(
                 _("An NCT number is NCT followed by 8 digits, e.g. NCT02149199.")
             )

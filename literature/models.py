@@ -15,14 +15,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.identifiers import nct_validator
 from core.runs import RecordedRun
 from trials.models import Trial
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 
-nct_id_validator = RegexValidator(
-    r"^NCT\d{8}$", _("An NCT number is NCT followed by 8 digits, e.g. NCT02149199.")
-)
 pmid_validator = RegexValidator(r"^\d{1,9}$", _("A PMID is a number of up to 9 digits."))
 
 
@@ -127,7 +125,7 @@ class TrialPublication(models.Model):
     """A paper linked to a trial by NCT number, and where that link came from."""
 
     nct_id = models.CharField(
-        _("NCT number"), max_length=11, db_index=True, validators=[nct_id_validator]
+        _("NCT number"), max_length=11, db_index=True, validators=[nct_validator]
     )
     publication = models.ForeignKey(
         Publication,

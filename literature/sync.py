@@ -29,17 +29,16 @@ from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
+from core.identifiers import is_nct_id, normalise_nct_id
 from literature import actions
 from literature.models import Publication, PublicationSyncRun, TrialPublication
 from literature.sources.pubmed import (
     FETCH_BATCH,
-    NCT_ID,
     SEARCH_BATCH,
     ParsedPublication,
     PubMedBadResponse,
     PubMedClient,
     chunks,
-    normalise_nct_id,
 )
 from trials.models import Trial
 
@@ -58,7 +57,7 @@ def plan(nct_ids: Iterable[str] | None = None) -> tuple[str, list[str]]:
     """
     if nct_ids:
         ids = sorted({normalise_nct_id(value) for value in nct_ids})
-        bad = [value for value in ids if not NCT_ID.match(value)]
+        bad = [value for value in ids if not is_nct_id(value)]
         if bad:
             raise PlanError(
                 _("Not NCT numbers (NCT followed by 8 digits): %(ids)s") % {"ids": ", ".join(bad)}

@@ -39,6 +39,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageLogEntry
 
+from core.identifiers import NCT_PATTERN, nct_url
 from handbook.models import HandbookPage, SectionPage
 from trials.labels import status_label
 from trials.models import Trial
@@ -72,14 +73,15 @@ ENGLISH_STOPWORDS = {
     "on", "or", "that", "the", "to", "was", "were", "with",
 }  # fmt: skip
 TOKEN_RE = re.compile(
-    r"(?P<nct>\b[Nn][Cc][Tt]\d{8}\b)|(?P<latin>[A-Za-z0-9]+)|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff]+)"
+    r"(?P<nct>\b(?ai:"
+    + NCT_PATTERN
+    + r")\b)|(?P<latin>[A-Za-z0-9]+)|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff]+)"
 )
 CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TITLE_WEIGHT = 3
 BM25_K1, BM25_B = 1.2, 0.75
 SNIPPET_RADIUS = 60
 TRIAL_CHECK_SECONDS = 5.0
-REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 
 _stemmer = snowballstemmer.stemmer("english")
 _to_simplified = opencc.OpenCC("t2s")
@@ -308,7 +310,7 @@ def build_trial_index() -> SearchIndex:
                 key=row["nct_id"],
                 locale="",
                 title=row["brief_title"] or row["official_title"] or row["nct_id"],
-                url=REGISTRY_URL.format(nct_id=row["nct_id"]),
+                url=nct_url(row["nct_id"]),
                 text=_trial_text(row),
                 nct_id=row["nct_id"],
                 status=row["overall_status"],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.canonical import CanonicalJSONEncoder
+from core.identifiers import nct_url
 from core.runs import RecordedRun
 from trials.records import (
     FORMAT_API_V2,
@@ -148,7 +149,7 @@ class Trial(models.Model):
 
     @property
     def registry_url(self) -> str:
-        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+        return nct_url(self.nct_id)
 
 
 class TrialLocation(models.Model):

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import strip_tags
 
-from handbook.blocks import NCT_ID_RE
+from core.identifiers import find_nct_ids, replace_all
 from handbook.models import HandbookPage, SectionPage
 
 MONTHS = [
@@ -25,7 +25,7 @@ NUMBER_RE = re.compile(r"\d+")
 
 
 def numbers(text: str) -> Counter:
-    text = NCT_ID_RE.sub(" ", text)
+    text = replace_all(text, lambda mention: " ", registries=("NCT",))
     text = MONTH_RE.sub(lambda match: f" {MONTHS.index(match.group(1).lower()) + 1} ", text)
     return Counter(int(number) for number in NUMBER_RE.findall(text))
 
@@ -71,7 +71,7 @@ def test_every_block_keeps_its_nct_numbers_and_numbers(pages):
     for zh_block, en_block in zip(chinese.body, english.body, strict=True):
         zh_text, en_text = block_text(zh_block), block_text(en_block)
         assert not re.search(r"[\u4e00-\u9fff]", en_text), f"untranslated: {en_text}"
-        assert NCT_ID_RE.findall(en_text) == NCT_ID_RE.findall(zh_text), en_text
+        assert find_nct_ids(en_text) == find_nct_ids(zh_text), en_text
         assert numbers(en_text) == numbers(zh_text), f"{zh_text}\n{en_text}"
     assert english.cited_nct_ids() == chinese.cited_nct_ids()
     assert english.mentioned_nct_ids() == chinese.mentioned_nct_ids()

@@ -339,3 +339,30 @@ def test_unknown_language_is_refused():
 
 def test_no_paragraphs_no_statements():
     assert extract_statements([], language="en") == []
+
+
+def test_full_width_and_lower_case_nct_numbers_are_cited():
+    found = extract_statements(
+        ["试验（ＮＣＴ０００００００９）正在招募。另见nct00000008。"], language="zh-hans"
+    )
+    assert [(s.nct_id, s.kind) for s in found] == [("NCT00000009", "status")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "claimed"),
+    [
+        ("试验在中国台湾的三个中心开展。", "zh-hans", {"countries": ["Taiwan"], "site_count": 3}),
+        (
+            "试验在美國的两个中心开展。",
+            "zh-hans",
+            {"countries": ["United States"], "site_count": 2},
+        ),
+        (
+            "Patients are treated at two sites in the UK.",
+            "en",
+            {"countries": ["United Kingdom"], "site_count": 2},
+        ),
+    ],
+)
+def test_country_names_and_number_words_from_the_shared_vocabulary(text, language, claimed):
+    assert one(text, language, "location") == [claimed]

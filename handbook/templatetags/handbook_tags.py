@@ -6,12 +6,11 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from handbook.blocks import NCT_ID_RE
+from core.identifiers import nct_url, replace_all
 
 register = template.Library()
 
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
-REGISTRY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 
 
 def _carded_ids(page) -> set[str]:
@@ -39,17 +38,23 @@ def link_nct_ids_in_html(html: str, carded: set[str]) -> str:
             elif lowered.startswith("</a"):
                 depth_in_link = max(0, depth_in_link - 1)
             out.append(part)
-        elif depth_in_link or "NCT" not in part:
+        elif depth_in_link:
             out.append(part)
         else:
-            out.append(NCT_ID_RE.sub(lambda match: _nct_link(match.group(0), carded), part))
+            out.append(
+                replace_all(
+                    part,
+                    lambda mention: _nct_link(mention.trial_id.value, carded),
+                    registries=("NCT",),
+                )
+            )
     return "".join(out)
 
 
 def _nct_link(nct_id: str, carded: set[str]) -> str:
     if nct_id in carded:
         return f'<a class="nct-link" href="#trial-{nct_id}">{nct_id}</a>'
-    url = escape(REGISTRY_URL.format(nct_id=nct_id))
+    url = escape(nct_url(nct_id))
     return f'<a class="nct-link" href="{url}" rel="noopener">{nct_id}</a>'
 
 

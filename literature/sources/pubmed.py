@@ -33,6 +33,7 @@ from Bio import Entrez
 from Bio.Entrez.Parser import DataHandler
 
 from core.http import PoliteClient, RequestError
+from core.identifiers import is_nct_id, normalise_nct_id
 from trials.dates import MONTHS, DateParseError, PartialDate
 
 DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -43,7 +44,6 @@ SEARCH_RETMAX = 200  # one page of esearch results; more pages are asked for whe
 MAX_GET_QUERY = 1800  # longer parameter lists are POSTed (E-utilities accept both)
 INTERVAL_WITHOUT_KEY = 1 / 3
 INTERVAL_WITH_KEY = 1 / 10
-NCT_ID = re.compile(r"^NCT\d{8}$")
 PMID = re.compile(r"^\d{1,9}$")
 CLINICALTRIALS_GOV = "clinicaltrials.gov"
 
@@ -103,10 +103,6 @@ class ParsedPublication:
 class SearchResult:
     count: int
     pmids: list[str]
-
-
-def normalise_nct_id(value: str) -> str:
-    return "".join(str(value).split()).upper()
 
 
 def chunks(items: list, size: int) -> Iterable[list]:
@@ -250,7 +246,7 @@ class PubMedClient:
 
 
 def _check_nct_id(nct_id: str) -> None:
-    if not NCT_ID.match(nct_id):
+    if not is_nct_id(nct_id):
         raise ValueError(f"not an NCT number: {nct_id!r}")
 
 

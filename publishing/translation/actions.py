@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
+from core.identifiers import replace_all
 from publishing.translation.state import content_signature, has_cjk
 
-NCT_RE = re.compile(r"\bNCT\d{8}\b", re.IGNORECASE)
 WORD_RE = re.compile(r"[A-Za-z]{2,}")
 ADDRESS_PATHS = {"slug"}
 
@@ -36,7 +36,7 @@ def needs_translation(text: str, source_language: str, path: str = "") -> bool:
     """
     if path in ADDRESS_PATHS or source_language.startswith("zh"):
         return has_cjk(text)
-    return bool(WORD_RE.search(NCT_RE.sub("", text)))
+    return bool(WORD_RE.search(replace_all(text, lambda mention: "", registries=("NCT",))))
 
 
 class TranslationCatalogueError(Exception):

@@ -38,6 +38,7 @@ from typing import Any
 
 import orjson
 
+from core.identifiers import is_nct_id
 from trials.dates import DateParseError, PartialDate
 from trials.records import (
     FORMAT_API_V2,
@@ -52,7 +53,6 @@ from trials.records import (
 )
 from trials.sources.legacy_xml import nct_id_from_name
 
-_NCT_ID = re.compile(r"^NCT\d{8}$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATA_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _PARTIAL_TOKEN = re.compile(r"t(r(ue?)?)?|f(a(l(se?)?)?)?|n(u(ll?)?)?|[-+.\deE]*")
@@ -234,7 +234,7 @@ def _nct_id(identification: dict) -> str:
     if not isinstance(value, str):
         raise RecordError(f"nctId is {_kind(value)}, not text")
     value = value.strip()
-    if not _NCT_ID.match(value):
+    if not is_nct_id(value):
         raise RecordError(f"nctId {value!r} is not an NCT number (NCT and eight digits)")
     return value
 

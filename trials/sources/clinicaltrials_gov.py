@@ -24,9 +24,9 @@ from django.conf import settings
 
 from core import http
 from core.http import Incomplete, PoliteClient, RequestError
+from core.identifiers import is_nct_id
 
 MAX_PAGE_SIZE = 1000
-_NCT_ID = re.compile(r"^NCT\d{8}$")
 _FILTER_ID = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
 
 
@@ -113,7 +113,7 @@ class ClinicalTrialsGovClient:
     def get_study(self, nct_id: str, fields: Iterable[str] | str | None = None) -> dict:
         """One study as JSON. The registry redirects an alias to the trial that absorbed it."""
         nct_id = (nct_id or "").strip().upper()
-        if not _NCT_ID.match(nct_id):
+        if not is_nct_id(nct_id):
             raise ValueError(f"{nct_id!r} is not an NCT number (NCT and eight digits)")
         params = {"format": "json", "markupFormat": "markdown"}
         if fields:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from core.identifiers import find_all, is_nct_id
 from trials.dates import DateParseError, PartialDate
 from trials.records import (
     FORMAT_LEGACY_XML,
@@ -34,8 +35,6 @@ from trials.records import (
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-_NCT_ID = re.compile(r"^NCT\d{8}$")
-_NCT_ID_IN_NAME = re.compile(r"^(NCT\d{8})(?!\d)", re.IGNORECASE)
 _DOWNLOAD_DATE = re.compile(r"processed this data on\s+(.+?)\s*$", re.IGNORECASE)
 _DESIGN_PART = re.compile(r",\s*(?=[A-Z][A-Za-z /]*:)")
 _MASKING = re.compile(r"^(?P<level>[^(]*?)\s*(?:\((?P<who>[^)]*)\))?$")
@@ -162,8 +161,8 @@ def nct_id_from_name(name: str) -> str | None:
     Accepts a bare name or a path ("NCT0000xxxx/NCT00000102.xml"); folders are ignored.
     """
     base = re.split(r"[\\/]", name)[-1]
-    match = _NCT_ID_IN_NAME.match(base)
-    return match.group(1).upper() if match else None
+    found = find_all(base, registries=("NCT",))
+    return found[0].trial_id.value if found and found[0].start == 0 else None
 
 
 def parse_clinical_study(
@@ -293,7 +292,7 @@ def _nct_id(root: Element) -> str:
     if element is None:
         raise RecordError("no <nct_id> in <id_info>")
     value = _text(element)
-    if not _NCT_ID.match(value):
+    if not is_nct_id(value):
         raise RecordError(f"<nct_id> {value!r} is not an NCT number (NCT and eight digits)")
     return value
 
