@@ -12,16 +12,21 @@ Nothing is written and nothing is logged here: the patient's answers live only i
 
 from __future__ import annotations
 
+import itertools
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
 
+from core.text import normalise, stem
 from finder.geo import Place, gazetteer
-from finder.models import FINISHED, GROUP_SPAN, ONGOING, OPEN
+from finder.index_tokens import analyse
+from finder.models import FINISHED, GROUP_SPAN, ONGOING, OPEN, TrialIndexEntry
 from finder.patient import Patient
 from finder.synonyms import BY_KEY, ORGAN_CONCEPTS, ORGAN_CONCEPTS_WIDENING
-from finder.text import analyse, normalise, stem
+from trials.models import Trial
 
 CANDIDATE_CAP = 1000
 TITLE_WEIGHT, BODY_WEIGHT = 4.0, 1.0
@@ -298,3 +303,99 @@ def _postgres(plan: Plan, group: int, cap: int) -> list[Candidate]:
             [tsquery_expression(plan), group, cap],
         )
         return [Candidate(*row) for row in cursor.fetchall()]
+
+
+# Site search ------------------------------------------------------------------------------
+
+NCT_RE = re.compile(r"\bnct\d{8}\b")
+SITE_TITLE_WEIGHT = 3.0
+SITE_QUERY_TOKENS = 8
+
+
+@dataclass(frozen=True)
+class TrialMatch:
+    """A stored trial found by the site search, with what its result line shows."""
+
+    nct_id: str
+    title: str
+    status: str
+    score: float  # higher is better; an NCT number asked for outranks every word match
+
+
+def trials_matching(query: str, *, limit: int = 20) -> list[TrialMatch]:
+    """The stored trials a site search lists, best first, read from this app's index.
+
+    The site search must not keep its own copy of the registry (600,000 studies), so it asks
+    the index the finder already keeps current. An NCT number in the query finds its trial by
+    the number itself, first. The other words are analysed as the index was (concept tokens
+    included, so 硬皮病 reaches "Systemic Sclerosis"); a trial must hold all of them or, when
+    none does, at least half of the first `SITE_QUERY_TOKENS`, as the in-memory search did.
+    Ranked by BM25 (FTS5's bm25(), title column 3×) on SQLite, ts_rank on PostgreSQL.
+    """
+    text = normalise(query)
+    found: dict[str, TrialMatch] = {}
+    wanted = [nct_id.upper() for nct_id in dict.fromkeys(NCT_RE.findall(text))]
+    if wanted:
+        rows = TrialIndexEntry.objects.filter(
+            nct_id__in=wanted, trial__current_version__isnull=False
+        ).values_list("nct_id", "trial__brief_title", "trial__official_title", "status")
+        by_id = {row[0]: row for row in rows}
+        for nct_id in wanted:
+            if nct_id in by_id:
+                found[nct_id] = _trial_match(*by_id[nct_id], math.inf)
+    tokens = list(dict.fromkeys(analyse(NCT_RE.sub(" ", text)).tokens))
+    if tokens and len(found) < limit:
+        matches = _word_matches(tokens, limit)
+        if not matches and len(tokens) > 1:
+            needed = max(1, math.ceil(len(tokens[:SITE_QUERY_TOKENS]) / 2))
+            matches = _word_matches(tokens[:SITE_QUERY_TOKENS], limit, needed=needed)
+        for match in matches:
+            found.setdefault(match.nct_id, match)
+    return list(found.values())[:limit]
+
+
+def _trial_match(nct_id, brief_title, official_title, status, score) -> TrialMatch:
+    return TrialMatch(nct_id, brief_title or official_title or nct_id, status or "", score)
+
+
+def _all_of_some(tokens: list[str], needed: int, term, and_: str, or_: str) -> str:
+    """Every way of having `needed` of the tokens: (a AND b) OR (a AND c) OR …"""
+    return or_.join(
+        "(" + and_.join(term(token) for token in group) + ")"
+        for group in itertools.combinations(tokens, needed)
+    )
+
+
+def _word_matches(tokens: list[str], limit: int, *, needed: int | None = None) -> list[TrialMatch]:
+    needed = needed or len(tokens)
+    entries, trials = TrialIndexEntry._meta.db_table, Trial._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT e.nct_id, t.brief_title, t.official_title, e.status, "
+                "-bm25(finder_trial_fts, %s, 1.0) AS score "
+                f"FROM finder_trial_fts JOIN {entries} e ON e.fts_rowid = finder_trial_fts.rowid "
+                f"JOIN {trials} t ON t.id = e.trial_id "
+                "WHERE finder_trial_fts MATCH %s AND t.current_version_id IS NOT NULL "
+                "ORDER BY score DESC, e.nct_id LIMIT %s",
+                [
+                    SITE_TITLE_WEIGHT,
+                    _all_of_some(tokens, needed, _fts5_term, " AND ", " OR "),
+                    limit,
+                ],
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT e.nct_id, t.brief_title, t.official_title, e.status, "
+                "ts_rank(e.search_vector, q) AS score "
+                f"FROM {entries} e JOIN {trials} t ON t.id = e.trial_id, "
+                "to_tsquery('simple', %s) q "
+                "WHERE e.search_vector @@ q AND t.current_version_id IS NOT NULL "
+                "ORDER BY score DESC, e.nct_id LIMIT %s",
+                [_all_of_some(tokens, needed, _ts_term, " & ", " | "), limit],
+            )
+        else:
+            raise NotImplementedError(
+                f"site search needs SQLite or PostgreSQL, not {connection.vendor}"
+            )
+        return [_trial_match(*row) for row in cursor.fetchall()]
