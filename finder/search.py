@@ -336,9 +336,9 @@ def trials_matching(query: str, *, limit: int = 20) -> list[TrialMatch]:
     found: dict[str, TrialMatch] = {}
     wanted = [nct_id.upper() for nct_id in dict.fromkeys(NCT_RE.findall(text))]
     if wanted:
-        rows = TrialIndexEntry.objects.filter(
-            nct_id__in=wanted, trial__current_version__isnull=False
-        ).values_list("nct_id", "trial__brief_title", "trial__official_title", "status")
+        rows = TrialIndexEntry.objects.filter(nct_id__in=wanted).values_list(
+            "nct_id", "trial__brief_title", "trial__official_title", "status"
+        )
         by_id = {row[0]: row for row in rows}
         for nct_id in wanted:
             if nct_id in by_id:
@@ -367,35 +367,33 @@ def _all_of_some(tokens: list[str], needed: int, term, and_: str, or_: str) -> s
 
 
 def _word_matches(tokens: list[str], limit: int, *, needed: int | None = None) -> list[TrialMatch]:
+    """Ranked on the index alone, then joined to the trials for the titles of the few shown
+    (joining first read a trial row for every match: 150 ms more for 17,000 matches)."""
     needed = needed or len(tokens)
     entries, trials = TrialIndexEntry._meta.db_table, Trial._meta.db_table
+    if connection.vendor == "sqlite":
+        ranked = (
+            "SELECT rowid AS fts_rowid, -bm25(finder_trial_fts, %s, 1.0) AS score "
+            "FROM finder_trial_fts WHERE finder_trial_fts MATCH %s "
+            "ORDER BY score DESC, rowid LIMIT %s"
+        )
+        parameters = [SITE_TITLE_WEIGHT, _all_of_some(tokens, needed, _fts5_term, " AND ", " OR ")]
+    elif connection.vendor == "postgresql":
+        ranked = (
+            f"SELECT e.fts_rowid, ts_rank(e.search_vector, q) AS score FROM {entries} e, "
+            "to_tsquery('simple', %s) q WHERE e.search_vector @@ q "
+            "ORDER BY score DESC, e.fts_rowid LIMIT %s"
+        )
+        parameters = [_all_of_some(tokens, needed, _ts_term, " & ", " | ")]
+    else:
+        raise NotImplementedError(
+            f"site search needs SQLite or PostgreSQL, not {connection.vendor}"
+        )
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT e.nct_id, t.brief_title, t.official_title, e.status, "
-                "-bm25(finder_trial_fts, %s, 1.0) AS score "
-                f"FROM finder_trial_fts JOIN {entries} e ON e.fts_rowid = finder_trial_fts.rowid "
-                f"JOIN {trials} t ON t.id = e.trial_id "
-                "WHERE finder_trial_fts MATCH %s AND t.current_version_id IS NOT NULL "
-                "ORDER BY score DESC, e.nct_id LIMIT %s",
-                [
-                    SITE_TITLE_WEIGHT,
-                    _all_of_some(tokens, needed, _fts5_term, " AND ", " OR "),
-                    limit,
-                ],
-            )
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT e.nct_id, t.brief_title, t.official_title, e.status, "
-                "ts_rank(e.search_vector, q) AS score "
-                f"FROM {entries} e JOIN {trials} t ON t.id = e.trial_id, "
-                "to_tsquery('simple', %s) q "
-                "WHERE e.search_vector @@ q AND t.current_version_id IS NOT NULL "
-                "ORDER BY score DESC, e.nct_id LIMIT %s",
-                [_all_of_some(tokens, needed, _ts_term, " & ", " | "), limit],
-            )
-        else:
-            raise NotImplementedError(
-                f"site search needs SQLite or PostgreSQL, not {connection.vendor}"
-            )
+        cursor.execute(
+            "SELECT e.nct_id, t.brief_title, t.official_title, e.status, m.score "
+            f"FROM ({ranked}) m JOIN {entries} e ON e.fts_rowid = m.fts_rowid "
+            f"JOIN {trials} t ON t.id = e.trial_id ORDER BY m.score DESC, m.fts_rowid",
+            [*parameters, limit],
+        )
         return [_trial_match(*row) for row in cursor.fetchall()]
