@@ -8,7 +8,9 @@ Starts a fresh Python process (what a gunicorn worker is after the fork) with Dj
 against `DATABASE_URL`, sends it the site searches below through the real URL, view and
 template (Django's test client, no network), and reports its resident memory: after start-up,
 after the first search, after all of them, and the peak (VmHWM from /proc), with the time
-of each search. `--source DIR` runs the same measurement on another checkout of the project
+of each search; then after one trial-finder search too (`finder.ranking.find`, what the
+finder's page runs), since a worker serves both pages and each used to load its own jieba
+dictionary. `--source DIR` runs the same measurement on another checkout of the project
 (the code before a change), with this checkout's interpreter.
 
 The point it shows: whether a worker's memory grows with the number of stored trials.
@@ -78,6 +80,12 @@ def worker(source: Path) -> None:
             if after_first is None:
                 after_first = _memory_kb()["VmRSS"]
     memory = _memory_kb()
+    from finder.patient import Patient
+    from finder.ranking import find
+    from finder.search import SearchRequest
+
+    find(SearchRequest(patient=Patient(text="硬皮病 干细胞 肺纤维化"), include_finished=True))
+    with_finder = _memory_kb()
     print(
         json.dumps(
             {
@@ -86,6 +94,7 @@ def worker(source: Path) -> None:
                 "rss_after_first_search_mb": round(after_first / 1024, 1),
                 "rss_after_all_mb": round(memory["VmRSS"] / 1024, 1),
                 "peak_rss_mb": round(memory["VmHWM"] / 1024, 1),
+                "rss_after_a_finder_search_too_mb": round(with_finder["VmRSS"] / 1024, 1),
                 "ms_first": {key: round(values[0], 1) for key, values in timings.items()},
                 "ms_later_median": {
                     key: round(sorted(values[1:])[len(values[1:]) // 2], 1)
@@ -122,6 +131,7 @@ def main(argv=None) -> int:
     for key in ("rss_after_startup_mb", "rss_after_first_search_mb", "rss_after_all_mb"):
         print(f"  {key.removesuffix('_mb').replace('_', ' ')}: {report[key]} MB")
     print(f"  peak RSS: {report['peak_rss_mb']} MB")
+    print(f"  RSS after a trial-finder search too: {report['rss_after_a_finder_search_too_mb']} MB")
     print("  ms per search (first / later median):")
     for key, first in report["ms_first"].items():
         print(f"    {key}: {first} / {report['ms_later_median'][key]}")
