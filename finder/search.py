@@ -327,9 +327,10 @@ def trials_matching(query: str, *, limit: int = 20) -> list[TrialMatch]:
 
     The site search must not keep its own copy of the registry (600,000 studies), so it asks
     the index the finder already keeps current. An NCT number in the query finds its trial by
-    the number itself, first. The other words are analysed as the index was (concept tokens
-    included, so 硬皮病 reaches "Systemic Sclerosis"); a trial must hold all of them or, when
-    none does, at least half of the first `SITE_QUERY_TOKENS`, as the in-memory search did.
+    the number itself, first. The other words are analysed as the index was; a trial must hold
+    all of them or, when none does, at least half of the first `SITE_QUERY_TOKENS`, as the
+    in-memory search did. A word that names a concept of the synonym table is also matched by
+    the concept's token, so "scleroderma" finds "Systemic Sclerosis" and 硬皮病 English records.
     Ranked by BM25 (FTS5's bm25(), title column 3×) on SQLite, ts_rank on PostgreSQL.
     """
     text = normalise(query)
@@ -343,12 +344,12 @@ def trials_matching(query: str, *, limit: int = 20) -> list[TrialMatch]:
         for nct_id in wanted:
             if nct_id in by_id:
                 found[nct_id] = _trial_match(*by_id[nct_id], math.inf)
-    tokens = list(dict.fromkeys(analyse(NCT_RE.sub(" ", text)).tokens))
-    if tokens and len(found) < limit:
-        matches = _word_matches(tokens, limit)
-        if not matches and len(tokens) > 1:
-            needed = max(1, math.ceil(len(tokens[:SITE_QUERY_TOKENS]) / 2))
-            matches = _word_matches(tokens[:SITE_QUERY_TOKENS], limit, needed=needed)
+    terms = _site_terms(NCT_RE.sub(" ", text))
+    if terms and len(found) < limit:
+        matches = _word_matches(terms, limit)
+        if not matches and len(terms) > 1:
+            needed = max(1, math.ceil(len(terms[:SITE_QUERY_TOKENS]) / 2))
+            matches = _word_matches(terms[:SITE_QUERY_TOKENS], limit, needed=needed)
         for match in matches:
             found.setdefault(match.nct_id, match)
     return list(found.values())[:limit]
@@ -358,15 +359,35 @@ def _trial_match(nct_id, brief_title, official_title, status, score) -> TrialMat
     return TrialMatch(nct_id, brief_title or official_title or nct_id, status or "", score)
 
 
-def _all_of_some(tokens: list[str], needed: int, term, and_: str, or_: str) -> str:
-    """Every way of having `needed` of the tokens: (a AND b) OR (a AND c) OR …"""
+def _site_terms(text: str) -> list[tuple[str, ...]]:
+    """The query's tokens, each with the concept tokens that may stand for it."""
+    analysis = analyse(text)
+    concepts = set(analysis.concept_tokens)
+    terms: list[tuple[str, ...]] = []
+    for token in dict.fromkeys(analysis.tokens):
+        if token in concepts:
+            terms.append((token,))
+        else:
+            terms.append((token, *analyse(token).concept_tokens))
+    return terms
+
+
+def _all_of_some(terms: list[tuple[str, ...]], needed: int, term, and_: str, or_: str) -> str:
+    """Every way of having `needed` of the terms: (a AND b) OR (a AND c) OR …, where a term
+    is matched by any of its tokens."""
+
+    def either(tokens: tuple[str, ...]) -> str:
+        return "(" + or_.join(term(token) for token in tokens) + ")"
+
     return or_.join(
-        "(" + and_.join(term(token) for token in group) + ")"
-        for group in itertools.combinations(tokens, needed)
+        "(" + and_.join(either(tokens) for tokens in group) + ")"
+        for group in itertools.combinations(terms, needed)
     )
 
 
-def _word_matches(tokens: list[str], limit: int, *, needed: int | None = None) -> list[TrialMatch]:
+def _word_matches(
+    tokens: list[tuple[str, ...]], limit: int, *, needed: int | None = None
+) -> list[TrialMatch]:
     """Ranked on the index alone, then joined to the trials for the titles of the few shown
     (joining first read a trial row for every match: 150 ms more for 17,000 matches)."""
     needed = needed or len(tokens)

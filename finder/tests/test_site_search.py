@@ -62,3 +62,9 @@ def test_a_chinese_query_reaches_english_records_through_the_synonyms(registry):
 
 def test_limit(registry):
     assert len(trials_matching("scleroderma", limit=3)) == 3
+
+
+def test_a_word_naming_a_concept_also_finds_the_records_naming_it_otherwise(registry):
+    ids = _ids(trials_matching("scleroderma", limit=100))
+    assert all("xxssc" in _tokens(nct_id) for nct_id in ids)
+    assert any("scleroderma" not in _tokens(nct_id) for nct_id in ids)
