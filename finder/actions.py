@@ -16,8 +16,8 @@ from typing import NamedTuple
 from django.db import connection, transaction
 
 from finder.geo import country_code_for, locate_site
+from finder.index_tokens import analyse_many
 from finder.models import GROUP_SPAN, TrialIndexEntry, status_group
-from finder.text import analyse_many
 from trials.models import Trial, TrialLocation
 
 _AGE = re.compile(r"(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)", re.I)

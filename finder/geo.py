@@ -104,7 +104,7 @@ def _short(name: str) -> str:
 
 
 def _simplified(text: str) -> str:
-    from finder.text import normalise
+    from core.text import normalise
 
     return normalise(text)
 

@@ -1,7 +1,7 @@
 """The finder's search index: one row per trial, derived from the stored registry record.
 
 Nothing here is a source of truth; `manage.py rebuild_trial_index` can recreate it at any time
-from `trials.Trial`. The text columns hold analysed tokens (`finder.text`), which SQLite
+from `trials.Trial`. The text columns hold analysed tokens (`finder.index_tokens`), which SQLite
 indexes in the FTS5 table `finder_trial_fts` (external content, row ids chosen by
 `fts_rowid()`) and PostgreSQL in the generated `search_vector` column with a GIN index; both
 are created by migration 0002 for their own database only.

@@ -1,136 +1,55 @@
-"""Full-text search over handbook pages and stored trials, in Chinese and English.
+"""Site search: handbook pages and stored trials, in Chinese and English.
 
-Wagtail's database search backend splits text on spaces, which leaves a Chinese paragraph as
-one "word", and it behaves differently on SQLite and PostgreSQL. The handbook is small (tens
-of pages, a few thousand trials), so this module keeps its own inverted index in memory:
+Text is analysed by `core.text`, the analysis the trial finder's index uses too: Chinese
+segmented by jieba in search mode (间充质干细胞 → 充质 / 细胞 / 干细胞 / 间充质干细胞, so 干细胞
+finds a page about 间充质干细胞), English lower-cased and stemmed ("stem cell" finds "stem
+cells"), Traditional characters read as Simplified, NCT numbers kept whole.
 
-* Chinese runs are segmented with jieba's search mode (`cut_for_search`, which also emits
-  the shorter words inside long ones: 间充质干细胞 → 间 / 充质 / 细胞 / 干细胞), so 干细胞 finds a
-  page about 间充质干细胞; queries are segmented the same way.
-* Latin words are lower-cased and stemmed (Snowball English), so "stem cell" finds
-  "stem cells"; NCT numbers are single tokens.
-* Traditional characters in a query are first converted to Simplified (OpenCC t2s).
+Trials come from the finder's database index (`finder.search.trials_matching`: FTS5 on SQLite,
+tsvector on PostgreSQL), which import and sync keep current; nothing of the registry is held
+in a web process, whose memory therefore does not grow with the number of stored trials.
 
-Ranking is BM25 with the title counted three times. Every query word must occur in a result
-(if none has them all, results with at least half of them are shown). Pages and trials are
-two indexes, each rebuilt by the process that notices a change: a search compares a
-fingerprint of the live pages and the page log (every time) and of the trials table (at most
-every 5 s, at once after `trials_stored` in this process) with the one its index was built
-from, so a publish, an unpublish, a move or a registry sync is seen by every web process
-without extra machinery, and a page edit never rebuilds the trial index.
+Pages (tens of them) are kept in an in-memory inverted index, ranked with BM25 with the title
+counted three times. Every query word must occur in a result (if none has them all, results
+with at least half of them are shown). A search compares a fingerprint of the live pages and
+the page log with the one its index was built from, so a publish, an unpublish, a move or a
+delete is seen by every web process without extra machinery.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import threading
-import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-import jieba
-import opencc
-import snowballstemmer
 from django.db.models import Count, Max
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, PageLogEntry
 
-from core.identifiers import NCT_PATTERN, nct_url
+from core.identifiers import nct_url
+from core.text import CJK_RE, to_simplified
+from core.text import tokens as text_tokens
+from finder.search import trials_matching
 from handbook.models import HandbookPage, SectionPage
 from trials.labels import status_label
-from trials.models import Trial
-from trials.signals import trials_stored
 
-jieba.setLogLevel(logging.WARNING)
-
-# Words jieba's general dictionary splits badly; added once, before the first segmentation.
-DOMAIN_WORDS = [
-    "硬皮病",
-    "系统性硬皮病",
-    "系统性硬化症",
-    "间充质干细胞",
-    "间充质基质细胞",
-    "造血干细胞",
-    "干细胞",
-    "指端溃疡",
-    "间质性肺病",
-    "肺动脉高压",
-    "雷诺现象",
-    "血浆置换",
-    "血浆净化",
-    "利妥昔单抗",
-    "环磷酰胺",
-    "同种异体",
-    "临床试验",
-]
-CHINESE_STOPWORDS = set("的了和与及或在是为其也而就都将把被对从这那个之一")
-ENGLISH_STOPWORDS = {
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of",
-    "on", "or", "that", "the", "to", "was", "were", "with",
-}  # fmt: skip
-TOKEN_RE = re.compile(
-    r"(?P<nct>\b(?ai:"
-    + NCT_PATTERN
-    + r")\b)|(?P<latin>[A-Za-z0-9]+)|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff]+)"
-)
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TITLE_WEIGHT = 3
 BM25_K1, BM25_B = 1.2, 0.75
 SNIPPET_RADIUS = 60
-TRIAL_CHECK_SECONDS = 5.0
-
-_stemmer = snowballstemmer.stemmer("english")
-_to_simplified = opencc.OpenCC("t2s")
-_jieba_ready = threading.Lock()
-_jieba_initialised = False
-
-
-def _ensure_jieba():
-    global _jieba_initialised
-    if _jieba_initialised:
-        return
-    with _jieba_ready:
-        if not _jieba_initialised:
-            for word in DOMAIN_WORDS:
-                jieba.add_word(word, freq=200_000)
-            jieba.initialize()
-            _jieba_initialised = True
-
-
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
 
 
 def tokenize(text: str) -> list[str]:
-    """Search tokens of `text` (page text, a trial record or a query), in order."""
-    _ensure_jieba()
-    tokens: list[str] = []
-    for match in TOKEN_RE.finditer(text):
-        kind, piece = match.lastgroup, match.group(0)
-        if kind == "cjk":
-            tokens.extend(
-                word
-                for word in jieba.cut_for_search(piece)
-                if word.strip() and word not in CHINESE_STOPWORDS
-            )
-        elif kind == "nct":
-            tokens.append(piece.lower())
-        else:
-            word = piece.lower()
-            if word not in ENGLISH_STOPWORDS:
-                tokens.append(_stem(word))
-    return tokens
+    """Search tokens of a page's text or of a query, in order."""
+    return text_tokens(text, search=True)
 
 
 def normalise_query(query: str) -> str:
     """Collapse spaces, cap the length and turn Traditional characters into Simplified."""
     query = " ".join(query.split())[:200]
-    return _to_simplified.convert(query) if CJK_RE.search(query) else query
+    return to_simplified(query)
 
 
 @dataclass
@@ -184,30 +103,8 @@ def _page_text(page) -> str:
     return getattr(page, "intro", "") or ""
 
 
-TRIAL_FIELDS = (
-    "nct_id",
-    "acronym",
-    "brief_title",
-    "official_title",
-    "conditions",
-    "keywords",
-    "interventions",
-    "overall_status",
-)
-
-
-def _trial_text(row: dict) -> str:
-    parts = [row["nct_id"], row["acronym"], row["brief_title"], row["official_title"]]
-    parts.extend(str(item) for item in row["conditions"] or [])
-    parts.extend(str(item) for item in row["keywords"] or [])
-    for intervention in row["interventions"] or []:
-        if isinstance(intervention, dict):
-            parts.append(intervention.get("name", ""))
-    return "\n".join(part for part in parts if part)
-
-
 class SearchIndex:
-    """An in-memory inverted index over documents of one kind, ranked with BM25."""
+    """An in-memory inverted index over the handbook's pages, ranked with BM25."""
 
     def __init__(self, documents: list[Document]):
         self.documents = documents
@@ -297,28 +194,6 @@ def build_page_index() -> tuple[SearchIndex, dict[str, dict[str, tuple[str, str]
     return SearchIndex(documents), dict(cited)
 
 
-def build_trial_index() -> SearchIndex:
-    """Every stored trial (shown in every language): NCT number, titles, conditions…"""
-    documents = []
-    rows = (
-        Trial.objects.filter(current_version__isnull=False).order_by("nct_id").values(*TRIAL_FIELDS)
-    )
-    for row in rows.iterator(chunk_size=2000):
-        documents.append(
-            Document(
-                kind="trial",
-                key=row["nct_id"],
-                locale="",
-                title=row["brief_title"] or row["official_title"] or row["nct_id"],
-                url=nct_url(row["nct_id"]),
-                text=_trial_text(row),
-                nct_id=row["nct_id"],
-                status=row["overall_status"],
-            )
-        )
-    return SearchIndex(documents)
-
-
 def snippet(text: str, query: str, tokens: list[str]) -> SafeString:
     """About 120 characters of `text` around the first match, with the matches marked."""
     lowered = text.lower()
@@ -354,31 +229,25 @@ def snippet(text: str, query: str, tokens: list[str]) -> SafeString:
 
 
 class _Cached:
-    """One index, rebuilt when its fingerprint changes; the fingerprint is read at most every
-    `check_seconds` (and at once after a change signalled in this process)."""
+    """One index, rebuilt when its fingerprint (read on every search) changes."""
 
-    def __init__(self, build, fingerprint, check_seconds: float):
-        self.build, self.fingerprint, self.check_seconds = build, fingerprint, check_seconds
+    def __init__(self, build, fingerprint):
+        self.build, self.fingerprint = build, fingerprint
         self.lock = threading.Lock()
         self.value = None
         self.stamp = None
-        self.checked_at = 0.0
 
     def get(self):
-        now = time.monotonic()
-        if self.value is not None and now - self.checked_at < self.check_seconds:
-            return self.value
         stamp = self.fingerprint()
         with self.lock:
             if self.value is None or stamp != self.stamp:
                 self.value = self.build()
                 self.stamp = stamp
-            self.checked_at = now
             return self.value
 
     def reset(self):
         with self.lock:
-            self.value, self.stamp, self.checked_at = None, None, 0.0
+            self.value, self.stamp = None, None
 
 
 def page_fingerprint() -> tuple:
@@ -388,28 +257,12 @@ def page_fingerprint() -> tuple:
     return (pages["count"], pages["last"], log["last"])
 
 
-def trial_fingerprint() -> tuple:
-    """Changes whenever a trial is stored (new, changed or deleted)."""
-    trials = Trial.objects.aggregate(count=Count("id"), last=Max("updated_at"))
-    return (trials["count"], trials["last"])
-
-
-_pages = _Cached(build_page_index, page_fingerprint, check_seconds=0)
-_trials = _Cached(build_trial_index, trial_fingerprint, check_seconds=TRIAL_CHECK_SECONDS)
-
-
-def _trials_changed(**kwargs):
-    with _trials.lock:
-        _trials.stamp, _trials.checked_at = None, 0.0
-
-
-trials_stored.connect(_trials_changed, dispatch_uid="publishing_search_trials")
+_pages = _Cached(build_page_index, page_fingerprint)
 
 
 def reset_index():
-    """Forget the built indexes (tests; the fingerprints make this unnecessary in production)."""
+    """Forget the built page index (tests; the fingerprint makes this unnecessary in production)."""
     _pages.reset()
-    _trials.reset()
 
 
 def search(query: str, *, locale: str, limit: int = 20) -> SearchResults:
@@ -418,13 +271,28 @@ def search(query: str, *, locale: str, limit: int = 20) -> SearchResults:
     if not wanted:
         return SearchResults(query=query, pages=[], trials=[])
     page_index, cited = _pages.get()
-    trial_hits = _trials.get().hits(query, wanted, locale=locale, limit=limit)
-    for hit in trial_hits:
-        hit.document = replace(hit.document, cited_on=dict(cited.get(hit.document.nct_id, {})))
+    trials = [
+        SearchHit(
+            Document(
+                kind="trial",
+                key=match.nct_id,
+                locale="",
+                title=match.title,
+                url=nct_url(match.nct_id),
+                text="",
+                nct_id=match.nct_id,
+                status=match.status,
+                cited_on=dict(cited.get(match.nct_id, {})),
+            ),
+            match.score,
+            SafeString(""),
+        )
+        for match in trials_matching(query, limit=limit)
+    ]
     return SearchResults(
         query=query,
         pages=page_index.hits(query, wanted, locale=locale, limit=limit),
-        trials=trial_hits,
+        trials=trials,
     )
 
 

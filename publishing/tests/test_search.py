@@ -5,10 +5,19 @@ import re
 import pytest
 from django.utils import translation
 
+from finder import actions as finder_actions
 from handbook.models import HandbookPage
 from publishing import search
 from trials.models import Trial
 from trials.signals import trials_stored
+
+
+@pytest.fixture
+def demo(demo):
+    """The demo with the finder's index, which site search reads for trials: outside a test's
+    transaction, the import's on-commit `trials_stored` signal builds it."""
+    finder_actions.rebuild_index()
+    return demo
 
 
 @pytest.fixture(autouse=True)
