@@ -129,7 +129,9 @@ LANGUAGES = [
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalogue (config, templates) and core's, which is not an installed app; every
+# app keeps its own in <app>/locale/ (ADR 0007).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "core" / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

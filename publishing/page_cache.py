@@ -27,11 +27,11 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models.signals import post_save
 from django.http import HttpResponse
-from wagtail.models import PageLogEntry
 from wagtail.signals import page_published, page_unpublished
+
+from handbook.queries import newest_page_change
 
 CACHED_VIEW_NAMES = {"wagtail_serve"}
 STAMP_SECONDS = 1.0
@@ -59,17 +59,15 @@ _stamp: tuple[float, int, str] | None = None  # (read at, generation, stamp)
 
 
 def _content_stamp() -> str:
-    """The newest page log entry and this process's generation; the log is read at most once
-    a second per process, so a change made by another process shows within a second."""
+    """The newest page change (`handbook.queries.newest_page_change`) and this process's
+    generation; read at most once a second per process, so a change made by another process
+    shows within a second."""
     global _stamp
     now = time.monotonic()
     current = _stamp
     if current and current[1] == _current_generation and now - current[0] < STAMP_SECONDS:
         return current[2]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {PageLogEntry._meta.db_table}")  # noqa: S608
-        last = cursor.fetchone()[0]
-    stamp = f"{last}:{_current_generation}"
+    stamp = "{}:{}:{}:{}".format(*newest_page_change(), _current_generation)
     _stamp = (now, _current_generation, stamp)
     return stamp
 

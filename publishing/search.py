@@ -24,16 +24,16 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from wagtail.models import Page, PageLogEntry
+from wagtail.models import Page
 
 from core.identifiers import nct_url
 from core.text import CJK_RE, to_simplified
 from core.text import tokens as text_tokens
 from finder.search import trials_matching
 from handbook.models import HandbookPage, SectionPage
+from handbook.queries import newest_page_change
 from trials.labels import status_label
 
 TITLE_WEIGHT = 3
@@ -250,14 +250,7 @@ class _Cached:
             self.value, self.stamp = None, None
 
 
-def page_fingerprint() -> tuple:
-    """Changes whenever a page is published, unpublished, moved or deleted."""
-    pages = Page.objects.live().aggregate(count=Count("id"), last=Max("last_published_at"))
-    log = PageLogEntry.objects.aggregate(last=Max("id"))
-    return (pages["count"], pages["last"], log["last"])
-
-
-_pages = _Cached(build_page_index, page_fingerprint)
+_pages = _Cached(build_page_index, newest_page_change)
 
 
 def reset_index():

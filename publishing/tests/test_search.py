@@ -106,8 +106,8 @@ def test_nothing_found_and_empty_query(demo, client):
     [
         ("<b>干细胞</b>", "&lt;b&gt;干细胞&lt;/b&gt;", True),
         (
-            '<script>alert("x")</script> 干细胞',
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; 干细胞",
+            '<script>alert("zzzzqqq")</script>',
+            "&lt;script&gt;alert(&quot;zzzzqqq&quot;)&lt;/script&gt;",
             False,
         ),
     ],
@@ -144,10 +144,11 @@ def test_index_follows_publishing_and_unpublishing(demo):
     assert _titles(search.search("干细胞", locale="zh-hans")) == ["间充质干细胞（修订）"]
 
 
-def test_trial_index_follows_a_sync(demo):
+def test_trial_index_follows_a_sync(demo, django_capture_on_commit_callbacks):
     assert search.search("zebrafish", locale="en").trials == []
     Trial.objects.filter(nct_id="NCT02213705").update(brief_title="Zebrafish cells")
-    trials_stored.send(sender=None, nct_ids=["NCT02213705"])
+    with django_capture_on_commit_callbacks(execute=True):
+        trials_stored.send(sender=None, nct_ids=["NCT02213705"])
     found = search.search("zebrafish", locale="en").trials
     assert [hit.document.nct_id for hit in found] == ["NCT02213705"]
 

@@ -24,10 +24,9 @@ from django.conf import settings
 
 from core import http
 from core.http import Incomplete, PoliteClient, RequestError
-from core.identifiers import is_nct_id
+from core.identifiers import is_nct_id, normalise_nct_id
 
 MAX_PAGE_SIZE = 1000
-_FILTER_ID = re.compile(r"^[Nn][Cc][Tt]0*[1-9]\d{0,7}$")
 
 
 class ClinicalTrialsGovError(RequestError):
@@ -211,10 +210,10 @@ class ClinicalTrialsGovClient:
             params["query.term"] = term
         if ids:
             id_list = _split(ids)
-            bad = [value for value in id_list if not _FILTER_ID.match(value)]
+            bad = [value for value in id_list if not is_nct_id(normalise_nct_id(value))]
             if bad:
                 raise ValueError(f"not NCT numbers: {', '.join(bad)}")
-            params["filter.ids"] = "|".join(value.upper() for value in id_list)
+            params["filter.ids"] = "|".join(normalise_nct_id(value) for value in id_list)
         if overall_status:
             params["filter.overallStatus"] = _pipe_list(overall_status, "overall_status")
         if fields:
