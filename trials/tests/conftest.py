@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from core.tests.fake_time import fake_time  # noqa: F401 (fixture)
 from trials import actions
 from trials.models import SyncRun
 from trials.signals import trials_stored
