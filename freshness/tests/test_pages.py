@@ -71,7 +71,15 @@ def test_a_bad_setting_fails_with_its_name(db, settings, value, named):
         del settings.FRESHNESS_PAGE_MODELS
     else:
         settings.FRESHNESS_PAGE_MODELS = value
-    with pytest.raises(ImproperlyConfigured, match=named):
+    with translation.override("en"):
+        with pytest.raises(ImproperlyConfigured, match=named):
+            checked_pages()
+        with pytest.raises(ImproperlyConfigured, match=named):
+            is_checked_page(Page.objects.first())
+
+
+def test_a_bad_setting_is_explained_in_the_operators_language(db, settings):
+    settings.FRESHNESS_PAGE_MODELS = ["auth.User"]
+    with translation.override("zh-hans"), pytest.raises(ImproperlyConfigured) as raised:
         checked_pages()
-    with pytest.raises(ImproperlyConfigured, match=named):
-        is_checked_page(Page.objects.first())
+    assert str(raised.value) == "FRESHNESS_PAGE_MODELS：auth.User 不是 Wagtail 页面模型。"
