@@ -21,7 +21,7 @@ class HandbookIndexPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["handbook.SectionPage", "handbook.HandbookPage"]
     parent_page_types = ["wagtailcore.Page"]
-    template = "handbook/handbook_index_page.html"
+    template = "pages/handbook_index_page.html"
 
     class Meta:
         verbose_name = _("handbook index")
@@ -46,7 +46,7 @@ class SectionPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("sort_order")]
     parent_page_types = ["handbook.HandbookIndexPage"]
     subpage_types = ["handbook.HandbookPage"]
-    template = "handbook/section_page.html"
+    template = "pages/section_page.html"
 
     class Meta:
         verbose_name = _("handbook section")
@@ -76,7 +76,7 @@ class HandbookPage(Page):
     override_translatable_fields = [SynchronizedField("source_key")]
     parent_page_types = ["handbook.SectionPage", "handbook.HandbookIndexPage"]
     subpage_types = []
-    template = "handbook/handbook_page.html"
+    template = "pages/handbook_page.html"
 
     class Meta:
         verbose_name = _("handbook page")

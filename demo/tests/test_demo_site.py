@@ -109,3 +109,37 @@ def test_demo_pages_go_through_medical_review(demo):
         assert workflow is not None
         task = workflow.tasks.get().specific
         assert list(task.groups.values_list("name", flat=True)) == [REVIEW_GROUP]
+
+
+def _finder_links(html: str, path: str) -> list[str]:
+    return re.findall(r'<a[^>]*href="(' + re.escape(path) + r'[^"]*)"[^>]*>([^<]*)</a>', html)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "home_label", "page_label"),
+    [
+        ("/zh-hans/", "查找试验", "查找可能适合我的试验"),
+        ("/zh-hant/", "查找試驗", "查找可能適合我的試驗"),
+        ("/en/", "Find a trial", "Find trials that may suit me"),
+    ],
+)
+def test_patients_reach_the_finder_from_home_header_page_and_cards(
+    client, demo, prefix, home_label, page_label
+):
+    finder = f"{prefix}finder/"
+    home = client.get(prefix).content.decode()
+    assert (finder, home_label) in _finder_links(home, finder)  # the header
+    assert (finder, page_label) in _finder_links(home, finder)  # the home page's call-out
+
+    page_url = demo.url if prefix == "/zh-hans/" else demo.url.replace("/zh-hans/", prefix, 1)
+    if prefix == "/en/":
+        page_url = demo.get_translation(demo.locale.__class__.objects.get(language_code="en")).url
+    page = client.get(page_url).content.decode()
+    links = [href for href, label in _finder_links(page, finder) if label == page_label]
+    # the page's call-out and one link per trial card, each naming the page's topic
+    assert len(links) == 1 + len(SEED_IDS)
+    assert all("?about=" in href for href in links)
+
+    form = client.get(links[0].replace("&amp;", "&")).content.decode()
+    topic = re.search(r"<h1>([^<]+)</h1>", page).group(1)
+    assert re.search(r'<textarea[^>]*name="text"[^>]*>\s*' + re.escape(topic), form)
