@@ -87,6 +87,8 @@ def detail(request, number):
                 )
             except actions.NotAllowed:
                 messages.error(request, _("This application has already been decided."))
+            except crypto.InvalidToken:
+                messages.error(request, _("cannot be decrypted (key problem)"))
             else:
                 messages.success(
                     request, _("Decision saved for application %(number)s.") % {"number": number}

@@ -226,6 +226,8 @@ def _respond(request):
         )
     except actions.NotAllowed:
         application.refresh_from_db()
+    except crypto.InvalidToken:
+        return _status_response(request, application, code)
     return _status_response(request, application, code, replied=True)
 
 

@@ -110,3 +110,18 @@ def test_queue_shows_anonymous_counts_after_deletion(
         actions.withdraw(application=application, now=timezone.now())
     html = login(reviewer).get("/admin/membership/?show=all").content.decode()
     assert "申请人撤回" in html and "这里没有申请" in html
+
+
+def test_queue_and_detail_isolate_right_to_left_overrides_in_user_text(db, reviewer):
+    spoof = "\u202egnp.所医\u202c小贝壳"
+    application, _ = actions.submit_application(
+        details=sample_details(nickname=spoof, hospital="\u202e院医\u202c"),
+        proof=clean_proof(samples.jpeg_bytes()),
+        language="zh-hans",
+        now=timezone.now(),
+    )
+    client = login(reviewer)
+    queue = client.get("/admin/membership/").content.decode()
+    assert f"<bdi>{spoof}</bdi>" in queue
+    detail = client.get(f"/admin/membership/{application.pk}/").content.decode()
+    assert f"<bdi>{spoof}</bdi>" in detail and "<bdi>\u202e院医\u202c</bdi>" in detail
