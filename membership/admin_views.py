@@ -114,7 +114,12 @@ def detail(request, number):
 @never_cache
 @require_GET
 def proof(request, number):
-    """The decrypted proof, for reviewers only; refuses everyone else with 403."""
+    """The decrypted proof, for reviewers only; refuses everyone else with 403.
+
+    Images and PDFs get the same sandboxing policy. PDFs (already stripped of links, scripts
+    and actions when uploaded) are sent as downloads, because Chrome's and Safari's built-in
+    viewers refuse to render a sandboxed document and would show reviewers a blank page.
+    """
     if not can_review(request.user):
         return HttpResponseForbidden(_("Only reviewers may open proofs of diagnosis."))
     application = get_object_or_404(Application, pk=number)
@@ -129,16 +134,16 @@ def proof(request, number):
             content_type="text/plain; charset=utf-8",
         )
     actions.record_view(application=application, user=request.user, action=AuditAction.VIEWED_PROOF)
+    disposition = "inline" if application.proof_is_image else "attachment"
     response = HttpResponse(content, content_type=application.proof_type)
     response["Content-Disposition"] = (
-        f'inline; filename="application-{application.pk}.{application.proof_extension}"'
+        f'{disposition}; filename="application-{application.pk}.{application.proof_extension}"'
     )
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    if application.proof_is_image:
-        response["Content-Security-Policy"] = PROOF_POLICY + "; sandbox"
+    response["Content-Security-Policy"] = PROOF_POLICY + "; sandbox"
     return response
 
 
