@@ -20,7 +20,12 @@ from wagtail.admin.auth import permission_required
 from membership import actions, crypto, storage
 from membership.forms import DecisionForm
 from membership.models import Application, AuditAction, AuditEntry, Status
-from membership.presenters import application_detail, queue_rows, tally_table
+from membership.presenters import (
+    application_detail,
+    queue_rows,
+    report_key_problem,
+    tally_table,
+)
 
 REVIEW_PERMISSION = "membership.review_application"
 PROOF_POLICY = (
@@ -128,6 +133,7 @@ def proof(request, number):
     try:
         content = storage.read(application.proof_name)
     except crypto.InvalidToken:
+        report_key_problem([application.pk])
         return HttpResponse(
             _("The proof cannot be decrypted with the keys in MEMBERSHIP_ENCRYPTION_KEYS."),
             status=500,

@@ -74,3 +74,16 @@ def test_applicant_status_page_still_works_without_the_key(db, lost_key_applicat
     assert response.status_code == 200
     assert "等待审核" in html and "技术问题" in html
     assert any(record.levelno == logging.ERROR for record in caplog.records)
+
+
+def test_unreadable_proof_is_reported_to_the_operator(db, lost_key_application, reviewer, caplog):
+    lost, _ = lost_key_application
+    with caplog.at_level(logging.ERROR, logger="membership"):
+        response = login(reviewer).get(f"/admin/membership/{lost.pk}/proof/")
+    assert response.status_code == 500 and b"MEMBERSHIP_ENCRYPTION_KEYS" in response.content
+    errors = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.ERROR and record.name.startswith("membership")
+    ]
+    assert len(errors) == 1 and str(lost.pk) in errors[0]
