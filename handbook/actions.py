@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -204,7 +205,8 @@ def update_organisation(
 ) -> tuple[list[str], list[str]]:
     """Fill the organisation settings from a brochure without overwriting an editor's text.
 
-    Returns the fields filled and, for fields that already differ, a warning each.
+    Returns the fields filled and, for fields that already differ or whose value the field's
+    validators refuse (a website that is not http or https), a warning each.
     """
     settings_obj = OrganisationSettings.for_site(site)
     incoming = {
@@ -214,6 +216,14 @@ def update_organisation(
         incoming["disclaimer"] = disclaimer
     filled, conflicts = [], []
     for name, value in incoming.items():
+        try:
+            OrganisationSettings._meta.get_field(name).clean(value, settings_obj)
+        except ValidationError as error:
+            conflicts.append(
+                _("Organisation setting %(field)s not imported (%(error)s): %(value)r.")
+                % {"field": name, "error": " ".join(error.messages), "value": value}
+            )
+            continue
         current = getattr(settings_obj, name)
         if not current:
             setattr(settings_obj, name, value)

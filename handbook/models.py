@@ -11,6 +11,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from core.identifiers import find_nct_ids
 from handbook.blocks import TRIAL_MEMO, HandbookStreamBlock
+from handbook.validators import WebAddressValidator, web_link
 
 
 class HandbookIndexPage(Page):
@@ -120,7 +121,9 @@ class OrganisationSettings(BaseSiteSetting):
     slogan = models.CharField(_("slogan"), max_length=200, blank=True)
     phone = models.CharField(_("office phone"), max_length=50, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    website = models.CharField(_("website"), max_length=200, blank=True)
+    website = models.CharField(
+        _("website"), max_length=200, blank=True, validators=[WebAddressValidator()]
+    )
     weibo = models.CharField(_("Weibo"), max_length=100, blank=True)
     wechat_account = models.CharField(_("WeChat official account"), max_length=100, blank=True)
     qq_group = models.CharField(_("patients' QQ group"), max_length=50, blank=True)
@@ -177,6 +180,5 @@ class OrganisationSettings(BaseSiteSetting):
 
     @property
     def website_url(self) -> str:
-        if not self.website:
-            return ""
-        return self.website if "://" in self.website else f"https://{self.website}"
+        """The website as an http(s) link, or "" (the footer then shows it as plain text)."""
+        return web_link(self.website)

@@ -101,11 +101,20 @@ def _create_application(*, details, proof, proof_name, language, now):
 
 
 def find_by_code(code: str) -> Application | None:
-    """The application with this code, or None; unknown and malformed codes are alike."""
-    wanted = codes.digest(code)
-    application = Application.objects.filter(code_digest=wanted).first()
-    if application is None or not codes.same_digest(application.code_digest, wanted):
+    """The application with this code, or None; unknown and malformed codes are alike.
+
+    A digest made under a key in SECRET_KEY_FALLBACKS is still found, and re-keyed under the
+    current secret key, so that the fallback can later be dropped.
+    """
+    wanted = codes.candidate_digests(code)
+    application = Application.objects.filter(code_digest__in=wanted).first()
+    if application is None or not any(
+        codes.same_digest(application.code_digest, candidate) for candidate in wanted
+    ):
         return None
+    if not codes.same_digest(application.code_digest, wanted[0]):
+        Application.objects.filter(pk=application.pk).update(code_digest=wanted[0])
+        application.code_digest = wanted[0]
     return application
 
 

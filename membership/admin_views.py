@@ -20,7 +20,12 @@ from wagtail.admin.auth import permission_required
 from membership import actions, crypto, storage
 from membership.forms import DecisionForm
 from membership.models import Application, AuditAction, AuditEntry, Status
-from membership.presenters import application_detail, queue_rows, tally_table
+from membership.presenters import (
+    application_detail,
+    queue_rows,
+    report_key_problem,
+    tally_table,
+)
 
 REVIEW_PERMISSION = "membership.review_application"
 PROOF_POLICY = (
@@ -87,6 +92,8 @@ def detail(request, number):
                 )
             except actions.NotAllowed:
                 messages.error(request, _("This application has already been decided."))
+            except crypto.InvalidToken:
+                messages.error(request, _("cannot be decrypted (key problem)"))
             else:
                 messages.success(
                     request, _("Decision saved for application %(number)s.") % {"number": number}
@@ -112,7 +119,12 @@ def detail(request, number):
 @never_cache
 @require_GET
 def proof(request, number):
-    """The decrypted proof, for reviewers only; refuses everyone else with 403."""
+    """The decrypted proof, for reviewers only; refuses everyone else with 403.
+
+    Images and PDFs get the same sandboxing policy. PDFs (already stripped of links, scripts
+    and actions when uploaded) are sent as downloads, because Chrome's and Safari's built-in
+    viewers refuse to render a sandboxed document and would show reviewers a blank page.
+    """
     if not can_review(request.user):
         return HttpResponseForbidden(_("Only reviewers may open proofs of diagnosis."))
     application = get_object_or_404(Application, pk=number)
@@ -121,22 +133,23 @@ def proof(request, number):
     try:
         content = storage.read(application.proof_name)
     except crypto.InvalidToken:
+        report_key_problem([application.pk])
         return HttpResponse(
             _("The proof cannot be decrypted with the keys in MEMBERSHIP_ENCRYPTION_KEYS."),
             status=500,
             content_type="text/plain; charset=utf-8",
         )
     actions.record_view(application=application, user=request.user, action=AuditAction.VIEWED_PROOF)
+    disposition = "inline" if application.proof_is_image else "attachment"
     response = HttpResponse(content, content_type=application.proof_type)
     response["Content-Disposition"] = (
-        f'inline; filename="application-{application.pk}.{application.proof_extension}"'
+        f'{disposition}; filename="application-{application.pk}.{application.proof_extension}"'
     )
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    if application.proof_is_image:
-        response["Content-Security-Policy"] = PROOF_POLICY + "; sandbox"
+    response["Content-Security-Policy"] = PROOF_POLICY + "; sandbox"
     return response
 
 

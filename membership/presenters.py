@@ -1,12 +1,21 @@
-"""Shaping applications for the applicant's status page and the reviewers' screens."""
+"""Shaping applications for the applicant's status page and the reviewers' screens.
 
+An application whose sealed record no key in MEMBERSHIP_ENCRYPTION_KEYS opens (a key mistyped
+or removed) is shown as unreadable, not as an error page: one bad row must not hide the rest of
+the queue from the reviewers or the status from the applicant. The operator is told at ERROR
+level (sent to ADMINS where error mail is configured), with the application numbers only.
+"""
+
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Sum
 
+from membership import crypto
 from membership.models import (
+    ApplicantDetails,
     Application,
     ApplicationTally,
     AuditEntry,
@@ -24,8 +33,37 @@ def privacy_facts() -> dict:
     }
 
 
+logger = logging.getLogger(__name__)
+
+KEY_PROBLEM = (
+    "Group application(s) %s cannot be decrypted with any key in MEMBERSHIP_ENCRYPTION_KEYS. "
+    "Restore the key that encrypted them (keep it after the current first key), restart, then "
+    "run `manage.py rotate_membership_key` to re-encrypt them with the first key."
+)
+
+
+def readable_details(application: Application) -> ApplicantDetails | None:
+    """The decrypted details, or None (reported to the operator) if no configured key opens them."""
+    try:
+        return application.details
+    except crypto.InvalidToken:
+        report_key_problem([application.pk])
+        return None
+
+
+def report_key_problem(numbers: list[int]) -> None:
+    logger.error(KEY_PROBLEM, ", ".join(str(number) for number in numbers))
+
+
+def _sealed_details(application: Application) -> ApplicantDetails | None:
+    try:
+        return application.details
+    except crypto.InvalidToken:
+        return None
+
+
 def status_page(application: Application, organisation) -> dict:
-    details = application.details
+    details = readable_details(application)
     approved = application.status == Status.APPROVED
     return {
         "status": application.status,
@@ -33,8 +71,9 @@ def status_page(application: Application, organisation) -> dict:
         "submitted_at": application.submitted_at,
         "decided_at": application.decided_at,
         "purge_after": application.purge_after,
-        "nickname": details.nickname,
-        "reviewer_message": details.last_message_from("reviewer"),
+        "readable": details is not None,
+        "nickname": details.nickname if details else "",
+        "reviewer_message": details.last_message_from("reviewer") if details else "",
         "qq_group": organisation.qq_group if approved and organisation else "",
         "qq_group_rule": organisation.qq_group_rule if approved and organisation else "",
         "needs_info": application.status == Status.NEEDS_INFO,
@@ -57,12 +96,32 @@ class QueueRow:
     diagnosis: str
     proof_type: str
     purge_after: object
+    readable: bool = True
 
 
 def queue_rows(applications) -> list[QueueRow]:
-    rows = []
+    rows, unreadable = [], []
     for application in applications:
-        details = application.details
+        details = _sealed_details(application)
+        if details is None:
+            unreadable.append(application.pk)
+            rows.append(
+                QueueRow(
+                    number=application.pk,
+                    status=application.status,
+                    status_label=application.get_status_display(),
+                    submitted_at=application.submitted_at,
+                    updated_at=application.updated_at,
+                    nickname="",
+                    place="",
+                    role="",
+                    diagnosis="",
+                    proof_type=application.proof_extension.upper(),
+                    purge_after=application.purge_after,
+                    readable=False,
+                )
+            )
+            continue
         rows.append(
             QueueRow(
                 number=application.pk,
@@ -78,12 +137,14 @@ def queue_rows(applications) -> list[QueueRow]:
                 purge_after=application.purge_after,
             )
         )
+    if unreadable:
+        report_key_problem(unreadable)
     return rows
 
 
 def application_detail(application: Application) -> dict:
-    details = application.details
-    return {
+    details = readable_details(application)
+    base = {
         "number": application.pk,
         "status": application.status,
         "status_label": application.get_status_display(),
@@ -91,6 +152,16 @@ def application_detail(application: Application) -> dict:
         "decided_at": application.decided_at,
         "decided_by": application.decided_by,
         "purge_after": application.purge_after,
+        "proof_is_image": application.proof_is_image,
+        "proof_type": application.proof_extension.upper(),
+        "proof_size": application.proof_size,
+        "audit": AuditEntry.objects.filter(application_number=application.pk)[:50],
+    }
+    if details is None:
+        return {**base, "readable": False, "fields": [], "conversation": [], "is_open": False}
+    return {
+        **base,
+        "readable": True,
         "fields": [
             ("nickname", details.nickname),
             ("contact", f"{details.get_contact_kind_display()}: {details.contact}"),
@@ -104,11 +175,7 @@ def application_detail(application: Application) -> dict:
             {**message, "at": datetime.fromisoformat(message["at"])}
             for message in details.conversation
         ],
-        "proof_is_image": application.proof_is_image,
-        "proof_type": application.proof_extension.upper(),
-        "proof_size": application.proof_size,
         "is_open": application.status in (Status.PENDING, Status.NEEDS_INFO),
-        "audit": AuditEntry.objects.filter(application_number=application.pk)[:50],
     }
 
 

@@ -7,10 +7,14 @@ otherwise it exits 2 and writes one reason word to stderr.
 - JPEG and PNG are decoded with Pillow and encoded again: only the pixels survive (turned
   upright from the EXIF orientation, at most MAX_IMAGE_EDGE on a side), without EXIF, ICC,
   comments, text chunks or anything appended. Truncated files and pixel bombs are refused.
-- PDF: every object is scanned and every stream decoded under limits; encrypted files,
-  JavaScript, launch and other actions, attachments and XFA forms are refused, and what is
-  accepted is rebuilt from its pages only (no document-level actions, names, metadata or bytes
-  after the end).
+- PDF: every object is scanned and every stream decoded under limits; encrypted files, launch
+  actions and attachments are refused. What is accepted is rebuilt from its pages only (no
+  document-level actions, names, outlines, forms, metadata or bytes after the end), each page
+  keeping only its content, resources and boxes (no annotations, so no links, and no page
+  actions), and finally every object is scrubbed of action, JavaScript, URI, form and attachment
+  keys (pikepdf). A reviewer's click on a proof therefore goes nowhere, whatever the upload
+  carried: JavaScript, links and forms are removed rather than refused, because hospital and
+  portal PDFs often carry them harmlessly.
 
 Untrusted files are parsed here, not in the web process, with an address-space and CPU limit,
 so that a hostile upload (a flate bomb, a huge declared /Length, objects nested a hundred
@@ -37,28 +41,41 @@ MAX_IMAGE_EDGE = 4096
 JPEG_QUALITY = 85
 
 REJECTED_KEYS = {
-    "/JS": "javascript",
-    "/JavaScript": "javascript",
     "/EmbeddedFiles": "embedded_file",
     "/EmbeddedFile": "embedded_file",
     "/EF": "embedded_file",
-    "/XFA": "forms",
-    "/AA": "actions",
-    "/RichMedia": "actions",
 }
-REJECTED_ACTIONS = {
-    "/JavaScript": "javascript",
-    "/Launch": "launch",
-    "/ImportData": "actions",
-    "/SubmitForm": "actions",
-    "/GoToR": "actions",
-    "/GoToE": "actions",
-    "/RichMediaExecute": "actions",
-    "/Rendition": "actions",
-    "/Movie": "actions",
-    "/Sound": "actions",
-}
+REJECTED_ACTIONS = {"/Launch": "launch"}
 REJECTED_TYPES = {"/EmbeddedFile": "embedded_file", "/FileAttachment": "embedded_file"}
+PAGE_KEYS = {
+    "/Type",
+    "/Parent",
+    "/Resources",
+    "/Contents",
+    "/MediaBox",
+    "/CropBox",
+    "/BleedBox",
+    "/TrimBox",
+    "/ArtBox",
+    "/Rotate",
+    "/UserUnit",
+}
+ACTIVE_KEYS = {
+    "/A",
+    "/AA",
+    "/AcroForm",
+    "/Annots",
+    "/EF",
+    "/EmbeddedFiles",
+    "/JS",
+    "/JavaScript",
+    "/Names",
+    "/OpenAction",
+    "/Outlines",
+    "/RichMediaContent",
+    "/URI",
+    "/XFA",
+}
 
 
 class Rejected(Exception):
@@ -199,6 +216,26 @@ def check_and_rebuild_pdf(data: bytes, *, max_pages: int) -> bytes:
         writer.add_page(page)
     output = io.BytesIO()
     writer.write(output)
+    return strip_pdf(output.getvalue())
+
+
+def strip_pdf(data: bytes) -> bytes:
+    """Copy the pages, with only their content, resources and boxes, into a new document, then
+    remove every action, script, link, form and attachment key from every object left."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as source:
+        for page in source.pages:
+            for key in set(page.obj.keys()) - PAGE_KEYS:
+                del page.obj[key]
+        clean = pikepdf.new()
+        clean.pages.extend(source.pages)
+        for value in clean.objects:
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+                for key in set(value.keys()) & ACTIVE_KEYS:
+                    del value[key]
+        output = io.BytesIO()
+        clean.save(output)
     return output.getvalue()
 
 

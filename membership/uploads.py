@@ -3,8 +3,9 @@
 The file's name and the browser's content type are ignored. The first bytes decide: JPEG, PNG
 or PDF go to `proofcheck.py`, run as a resource-limited child process, which decodes and
 re-encodes images (no metadata, nothing appended, pixel bombs and truncated files refused) and
-checks and rebuilds PDFs (no scripts, actions, attachments or encryption; bombs refused);
-anything else (SVG, HTML, GIF, Office files…) is refused here. What gets stored is therefore
+checks and rebuilds PDFs (scripts, links, actions and forms removed; attachments, launch
+actions, encryption and bombs refused); anything else (SVG, HTML, GIF, Office files…) is
+refused here. What gets stored is therefore
 never the bytes that were uploaded.
 """
 
@@ -45,10 +46,6 @@ REASONS = {
         "This PDF is protected by a password. Please upload a copy without a password, "
         "or a photo of the document."
     ),
-    "javascript": _(
-        "This PDF contains scripts, which we do not accept. Please upload a scan or a photo "
-        "of the document instead."
-    ),
     "launch": _(
         "This PDF tries to start other programs, which we do not accept. Please upload a scan "
         "or a photo of the document instead."
@@ -56,14 +53,6 @@ REASONS = {
     "embedded_file": _(
         "This PDF has other files attached to it, which we do not accept. Please upload only "
         "the proof itself."
-    ),
-    "actions": _(
-        "This PDF contains automatic actions or forms, which we do not accept. Please upload a "
-        "scan or a photo of the document instead."
-    ),
-    "forms": _(
-        "This PDF contains automatic actions or forms, which we do not accept. Please upload a "
-        "scan or a photo of the document instead."
     ),
     "too_many_pages": _(
         "This PDF has more than %(pages)d pages. Please upload only the pages of the proof."

@@ -1,26 +1,31 @@
 """The applicant's pages: apply, receipt, status (by code, posted), reply, withdraw, privacy.
 
 A code is never part of a URL: it is posted, so it stays out of server logs, browser history
-and Referer headers. Every lookup answers an unknown, malformed, withdrawn or deleted code the
+and Referer headers. Nor is it kept by the server: between the application and its receipt it
+travels in a cookie encrypted with the membership key, good for ten minutes and for one showing
+of the receipt (a reload shows the lookup form), so no session row or table holds it. Every lookup answers an unknown, malformed, withdrawn or deleted code the
 same way, and lookups are rate limited per IP address, so codes cannot be enumerated. Pages
 that show personal data are never cached and not indexed.
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from handbook.models import OrganisationSettings
-from membership import actions, ratelimit, uploads
+from membership import actions, crypto, ratelimit, uploads
 from membership.forms import UNKNOWN_CODE, ApplicationForm, LookupForm, ReplyForm, WithdrawForm
 from membership.models import ApplicantDetails, Status
 from membership.presenters import privacy_facts, status_page
 
-RECEIPT_SESSION_KEY = "membership_receipt_code"
+RECEIPT_COOKIE = "membership_receipt"
+RECEIPT_SECONDS = 600
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -109,8 +114,17 @@ def _apply(request):
                 now=timezone.now(),
             )
             ratelimit.count_application_for_contact(data["contact"])
-            request.session[RECEIPT_SESSION_KEY] = code
-            return redirect("membership:receipt")
+            response = redirect("membership:receipt")
+            response.set_cookie(
+                RECEIPT_COOKIE,
+                crypto.encrypt_text(code),
+                max_age=RECEIPT_SECONDS,
+                path=reverse("membership:receipt"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
+            )
+            return response
     else:
         form = ApplicationForm()
     return render(request, "membership/apply.html", _context(request, form=form))
@@ -119,10 +133,25 @@ def _apply(request):
 @private_page
 @require_http_methods(["GET"])
 def receipt(request):
-    code = request.session.get(RECEIPT_SESSION_KEY)
-    if not code:
-        return redirect("membership:status")
-    return render(request, "membership/receipt.html", _context(request, code=code))
+    """The code, shown once: the cookie that carried it is deleted by this very response."""
+    code = _receipt_code(request.COOKIES.get(RECEIPT_COOKIE, ""))
+    if code is None:
+        response = redirect("membership:status")
+    else:
+        response = render(request, "membership/receipt.html", _context(request, code=code))
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("membership:receipt"), samesite="Strict")
+    return response
+
+
+def _receipt_code(token: str) -> str | None:
+    """The code from a fresh receipt cookie, if its application still exists (not withdrawn)."""
+    if not token:
+        return None
+    try:
+        code = crypto.cipher().decrypt(token.encode("ascii"), ttl=RECEIPT_SECONDS).decode()
+    except (crypto.InvalidToken, UnicodeError):
+        return None
+    return code if actions.find_by_code(code) is not None else None
 
 
 def _status_response(request, application, code, *, reply_form=None, replied=False):
@@ -197,6 +226,8 @@ def _respond(request):
         )
     except actions.NotAllowed:
         application.refresh_from_db()
+    except crypto.InvalidToken:
+        return _status_response(request, application, code)
     return _status_response(request, application, code, replied=True)
 
 
@@ -214,9 +245,11 @@ def withdraw(request):
             form.add_error("code", UNKNOWN_CODE)
         else:
             actions.withdraw(application=application, now=timezone.now())
-            if request.session.get(RECEIPT_SESSION_KEY):
-                del request.session[RECEIPT_SESSION_KEY]
-            return render(request, "membership/withdrawn.html", _context(request))
+            response = render(request, "membership/withdrawn.html", _context(request))
+            response.delete_cookie(
+                RECEIPT_COOKIE, path=reverse("membership:receipt"), samesite="Strict"
+            )
+            return response
     return render(request, "membership/withdraw.html", _context(request, form=form))
 
 

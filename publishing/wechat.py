@@ -6,17 +6,25 @@ semantic HTML with classes (readable templates), then `inline_styles` moves ever
 rules into `style=""`, removes what WeChat would strip anyway, and turns local images into
 data: URIs. Trial cards become bordered sections with the timeline in words (WeChat strips
 SVG), and the disclaimer and contacts close every article, as on every page of the site.
+
+The result is shown in an admin page and pasted into WeChat, and page text comes from editors
+and brochures, so `sanitise` passes it through nh3 (a maintained HTML sanitiser) with an
+allow-list, not a deny-list: the tags the articles use, `href` with http or https only, `src`
+only as a base64 PNG, JPEG, GIF or WebP data: URI, and in `style` only the CSS properties that
+`STYLES` itself produces, with plain values (no `url()`, `expression()` or escapes).
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import nh3
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -200,12 +208,93 @@ class _Inliner(HTMLParser):
             self.out.append(escape(data, quote=False))
 
 
+ALLOWED_TAGS = {
+    "section",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "cite",
+    "span",
+    "sup",
+    "sub",
+    "blockquote",
+    "code",
+    "img",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"style", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+}
+LINK_SCHEMES = ("http://", "https://")
+IMAGE_DATA_URI = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+STYLE_VALUE = re.compile(r"^[#\w\s.,%-]+$")
+
+
+def _style_properties(styles: dict[str, str]) -> set[str]:
+    return {
+        declaration.split(":", 1)[0].strip().lower()
+        for rules in styles.values()
+        for declaration in rules.split(";")
+        if ":" in declaration
+    }
+
+
+def _clean_style(value: str, properties: set[str]) -> str | None:
+    kept = []
+    for declaration in value.split(";"):
+        name, _colon, rule = declaration.partition(":")
+        name, rule = name.strip().lower(), rule.strip()
+        if name in properties and rule and STYLE_VALUE.match(rule):
+            kept.append(f"{name}:{rule};")
+    return "".join(kept) or None
+
+
+def sanitise(html: str, *, styles: dict[str, str] | None = None) -> str:
+    """`html` reduced to the tags, attributes, URLs and inline styles a WeChat article uses."""
+    properties = _style_properties(STYLES if styles is None else styles)
+
+    def allow(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            return _clean_style(value, properties)
+        if attribute == "href":
+            return value if value.strip().lower().startswith(LINK_SCHEMES) else None
+        if attribute == "src":
+            return value if IMAGE_DATA_URI.match(value) else None
+        return value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=allow,
+        url_schemes={"http", "https", "data"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
 def inline_styles(html: str, *, styles: dict[str, str] | None = None, base_url: str = "") -> str:
     """`html` with every class's rules moved into `style=""`, and nothing WeChat strips."""
     parser = _Inliner(STYLES if styles is None else styles, base_url)
     parser.feed(html)
     parser.close()
-    return "".join(parser.out).strip()
+    return sanitise("".join(parser.out).strip(), styles=styles)
 
 
 def _items(page: HandbookPage, booklet_page) -> list[tuple[str, object]]:

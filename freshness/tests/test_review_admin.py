@@ -276,3 +276,11 @@ def test_advice_is_not_offered_for_one_click_acceptance(client, site):
     assert ">接受建议</button>" not in card and ">编辑后接受</a>" in card
     form = client.get(f"{QUEUE}findings/{statement.finding.pk}/edit/").content.decode()
     assert statement.sentence in form.split("<textarea")[1]
+
+
+def test_sentences_from_editors_are_bidi_isolated_in_the_queue(client, site):
+    _login(client, site, "editor")
+    finding = finding_for(LAPSED)
+    html = client.get(QUEUE).content.decode()
+    card = html.split(f'id="finding-{finding.pk}"')[1].split("</article>")[0]
+    assert re.search(r'<blockquote class="fr-sentence" lang="[\w-]+" dir="auto">', card)

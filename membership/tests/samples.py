@@ -99,6 +99,38 @@ def simple_pdf(*, catalog_extra=b"", page_extra=b"", tail=b"", content=None) -> 
     )
 
 
+def pdf_with_link_and_script() -> bytes:
+    """A one-page proof, built with pikepdf, whose text is a link to a URI, with JavaScript run
+    on opening, a document-level script, a page action and a form field."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(simple_pdf()))
+    script = pdf.make_indirect(
+        pikepdf.Dictionary(
+            S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.launchURL('https://evil.example/x');")
+        )
+    )
+    link = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[0, 0, 612, 792],
+            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://evil.example/")),
+        )
+    )
+    page = pdf.pages[0].obj
+    page.Annots = pikepdf.Array([link])
+    page.AA = pikepdf.Dictionary(O=script)
+    pdf.Root.OpenAction = script
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("run"), script]))
+    )
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([link]))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
 def pdf_with_pages(count: int) -> bytes:
     from pypdf import PdfWriter
 

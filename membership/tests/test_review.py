@@ -4,12 +4,13 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from membership import actions
+from membership import actions, storage
 from membership.models import Application, AuditEntry, Status
 from membership.uploads import clean_proof
 
 from . import samples
-from .conftest import sample_details
+from .conftest import sample_details, upload
+from .test_uploads import active_parts
 
 
 def login(user):
@@ -82,7 +83,7 @@ def test_a_decided_application_cannot_be_decided_again(db, submitted, reviewer):
     assert Application.objects.get().status == Status.APPROVED
 
 
-def test_pdf_proof_is_served_inline_for_reviewers(db, reviewer):
+def test_pdf_proof_is_served_sandboxed_for_reviewers(db, reviewer):
     proof = clean_proof(samples.certificate_pdf())
     application, _ = actions.submit_application(
         details=sample_details(), proof=proof, language="zh-hans", now=timezone.now()
@@ -90,7 +91,26 @@ def test_pdf_proof_is_served_inline_for_reviewers(db, reviewer):
     response = login(reviewer).get(f"/admin/membership/{application.pk}/proof/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content == proof.content
-    assert response["Content-Disposition"] == f'inline; filename="application-{application.pk}.pdf"'
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="application-{application.pk}.pdf"'
+    )
+    assert response["Content-Security-Policy"].endswith("; sandbox")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_uploaded_pdf_with_link_and_script_is_stored_inert(client, db, reviewer):
+    from .test_public_pages import apply
+
+    apply(client, proof=upload("证明.pdf", samples.pdf_with_link_and_script(), "application/pdf"))
+    application = Application.objects.get()
+    stored = storage.read(application.proof_name)
+    assert application.proof_type == "application/pdf"
+    assert active_parts(stored) == set()
+    assert b"evil.example" not in stored and b"launchURL" not in stored
+    served = login(reviewer).get(f"/admin/membership/{application.pk}/proof/")
+    assert served.content == stored and served["Content-Security-Policy"].endswith("; sandbox")
 
 
 def test_audit_log_page_lists_entries_without_personal_data(db, submitted, reviewer):
@@ -110,3 +130,18 @@ def test_queue_shows_anonymous_counts_after_deletion(
         actions.withdraw(application=application, now=timezone.now())
     html = login(reviewer).get("/admin/membership/?show=all").content.decode()
     assert "申请人撤回" in html and "这里没有申请" in html
+
+
+def test_queue_and_detail_isolate_right_to_left_overrides_in_user_text(db, reviewer):
+    spoof = "\u202egnp.所医\u202c小贝壳"
+    application, _ = actions.submit_application(
+        details=sample_details(nickname=spoof, hospital="\u202e院医\u202c"),
+        proof=clean_proof(samples.jpeg_bytes()),
+        language="zh-hans",
+        now=timezone.now(),
+    )
+    client = login(reviewer)
+    queue = client.get("/admin/membership/").content.decode()
+    assert f"<bdi>{spoof}</bdi>" in queue
+    detail = client.get(f"/admin/membership/{application.pk}/").content.decode()
+    assert f"<bdi>{spoof}</bdi>" in detail and "<bdi>\u202e院医\u202c</bdi>" in detail

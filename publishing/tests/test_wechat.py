@@ -123,3 +123,52 @@ def test_admin_export_needs_login_and_edit_permission(demo, client, editor):
     assert "本网站不提供专业医疗建议" in html and "NCT02213705" in html
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[demo.pk])).content.decode()
     assert url in edit and "导出微信文章" in edit
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ('<p><a href="java&#9;script:alert(1)">x</a></p>', "script:"),
+        ('<p><a href="java&#x0A;script:alert(1)">x</a></p>', "script:"),
+        ('<p><a href=" JAVASCRIPT:alert(1)">x</a></p>', "script:"),
+        ('<p><a href="vbscript:msgbox(1)">x</a></p>', "vbscript"),
+        ('<p><a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a></p>', "data:"),
+        ('<p><img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=" alt="a"></p>', "svg"),
+        ('<p style="background-image:url(https://evil.example/t.png)">x</p>', "url("),
+        ('<p style="color:url(javascript:alert(1))">x</p>', "url("),
+        ('<p style="color:expression(alert(1))">x</p>', "expression"),
+        ('<p style="color:\\72 ed;position:fixed;top:0">x</p>', "position"),
+        ('<p><math><mi xlink:href="javascript:alert(1)">x</mi></math></p>', "javascript"),
+    ],
+    ids=[
+        "tab-in-javascript",
+        "newline-in-javascript",
+        "upper-case-javascript",
+        "vbscript",
+        "data-url-link",
+        "svg-data-image",
+        "url-in-style",
+        "url-in-allowed-property",
+        "css-expression",
+        "css-escape-and-unknown-property",
+        "mathml-xlink",
+    ],
+)
+def test_sanitiser_allows_only_web_links_image_data_and_known_plain_styles(source, forbidden):
+    html = inline_styles(source, styles={"p": "margin:0;", "a": "color:#5b2a86;"})
+    assert forbidden not in html.lower()
+    assert html.startswith('<p style="margin:0;">')
+
+
+def test_sanitiser_keeps_web_links_png_data_and_the_article_styles():
+    png = "data:image/png;base64,iVBORw0KGgo="
+    html = inline_styles(
+        f'<p><a href="https://clinicaltrials.gov/study/NCT00962923">NCT00962923</a>'
+        f'<img src="{png}" alt="logo"></p>',
+        styles={"p": "margin:0 0 14px;", "a": "color:#5b2a86;text-decoration:underline;"},
+    )
+    assert html == (
+        '<p style="margin:0 0 14px;"><a href="https://clinicaltrials.gov/study/NCT00962923" '
+        'style="color:#5b2a86;text-decoration:underline;">NCT00962923</a>'
+        f'<img src="{png}" alt="logo"></p>'
+    )
