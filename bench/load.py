@@ -14,7 +14,9 @@ keeps one connection and picks, request after request with no pause, one of four
           them (the finder is CSRF-exempt by design: a search stores nothing and sets no
           cookie, finder/views/results.py).
 
-A request counts as an error unless it answers 200 with what it should hold. Prints, per kind
+The same load runs first for --warmup seconds, unmeasured: each gunicorn worker builds its
+caches (site search's pages, the finder's parsed criteria) on its first requests, which a
+server that has been up for a while has done long ago. A request counts as an error unless it answers 200 with what it should hold. Prints, per kind
 and in all: requests, throughput, p50 / p95 / p99 and error rate, and the load average.
 
     .venv/bin/python bench/load.py                       # 50 clients, 60 s
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -69,12 +72,17 @@ FINDER_ANSWERS = [
 WEIGHTS = {"page": 40, "card": 20, "search": 25, "finder": 15}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CARD_ANCHOR = re.compile(r'id="(trial-NCT\d{8})"')
+# The server closed a kept-alive connection before reading the next request (gunicorn closes
+# idle ones after its keep-alive time): a browser sends the request again on a new connection
+# without showing an error, and so does this client, once, counting it as a retry.
+STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    reasons: Counter = field(default_factory=Counter)
 
 
 class Client:
@@ -85,6 +93,13 @@ class Client:
         self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
         self.cookie = ""
         self.token: str | None = None
+        self.used = False
+        self.retries = 0
+
+    def _reconnect(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        self.used = False
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         headers = {"Host": HOST}
@@ -92,14 +107,21 @@ class Client:
             headers["Cookie"] = self.cookie
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        reused = self.used
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             text = response.read().decode("utf-8", "replace")
+        except STALE_CONNECTION:
+            self._reconnect()
+            if not reused:
+                raise
+            self.retries += 1
+            return self.request(method, path, body)
         except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            self._reconnect()
             raise
+        self.used = True
         for header, value in response.getheaders():
             if header.lower() == "set-cookie" and value.startswith("csrftoken="):
                 self.cookie = value.split(";", 1)[0]
@@ -113,30 +135,36 @@ class Client:
         self.token = match.group(1) if match else ""
 
 
-def one_request(client: Client, kind: str, anchors: list[str]) -> bool:
-    """Make one request of `kind`; True when it answered 200 with what it should hold."""
+def one_request(client: Client, kind: str, anchors: list[str]) -> str:
+    """Make one request of `kind`; "" when it answered 200 with what it should hold, else why
+    not ("HTTP 500", "content")."""
     if kind == "page":
         status, text = client.request("GET", random.choice(PAGES))  # noqa: S311
-        return status == 200 and "<html" in text
-    if kind == "card":
+        expected = "<html"
+    elif kind == "card":
         anchor = random.choice(anchors)  # noqa: S311
         status, text = client.request("GET", DEMO_PATH)
-        return status == 200 and f'id="{anchor}"' in text
-    if kind == "search":
+        expected = f'id="{anchor}"'
+    elif kind == "search":
         query = urlencode({"q": random.choice(SEARCHES)})  # noqa: S311
         status, text = client.request("GET", f"/zh-hans/search/?{query}")
-        return status == 200 and "<html" in text
-    if client.token is None:
-        client.fetch_token()
-    answers = dict(random.choice(FINDER_ANSWERS))  # noqa: S311
-    if client.token:
-        answers["csrfmiddlewaretoken"] = client.token
-    status, text = client.request("POST", "/zh-hans/finder/results/", urlencode(answers))
-    return status == 200 and 'id="finder-fit"' in text
+        expected = "<html"
+    else:
+        if client.token is None:
+            client.fetch_token()
+        answers = dict(random.choice(FINDER_ANSWERS))  # noqa: S311
+        if client.token:
+            answers["csrfmiddlewaretoken"] = client.token
+        status, text = client.request("POST", "/zh-hans/finder/results/", urlencode(answers))
+        expected = 'id="finder-fit"'
+    if status != 200:
+        return f"HTTP {status}"
+    return "" if expected in text else "content"
 
 
 def run_load(port: int, clients: int, duration: float, anchors: list[str]):
     tallies = {kind: Tally() for kind in WEIGHTS}
+    retries = [0]
     lock = threading.Lock()
     kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
     deadline = time.monotonic() + duration
@@ -148,16 +176,19 @@ def run_load(port: int, clients: int, duration: float, anchors: list[str]):
             kind = chooser.choices(kinds, weights)[0]
             started = time.perf_counter()
             try:
-                ok = one_request(client, kind, anchors)
-            except (OSError, http.client.HTTPException, RuntimeError):
-                ok = False
+                failure = one_request(client, kind, anchors)
+            except (OSError, http.client.HTTPException, RuntimeError) as exc:
+                failure = type(exc).__name__
             elapsed = time.perf_counter() - started
             with lock:
-                if ok:
+                if not failure:
                     tallies[kind].latencies.append(elapsed)
                 else:
                     tallies[kind].errors += 1
+                    tallies[kind].reasons[failure] += 1
         client.connection.close()
+        with lock:
+            retries[0] += client.retries
 
     threads = [threading.Thread(target=simulate, args=(seed,)) for seed in range(clients)]
     started = time.perf_counter()
@@ -165,7 +196,7 @@ def run_load(port: int, clients: int, duration: float, anchors: list[str]):
         thread.start()
     for thread in threads:
         thread.join()
-    return tallies, time.perf_counter() - started
+    return tallies, retries[0], time.perf_counter() - started
 
 
 def report_line(name: str, latencies: list[float], errors: int, wall: float) -> str:
@@ -184,11 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds of the same load first, not measured (each worker builds its caches)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--reuse-database", action="store_true", help="skip migrate/load_demo")
     args = parser.parse_args(argv)
-    if not 0 < args.duration <= 600:
-        parser.error("--duration must be between 0 and 600 seconds")
+    if not (0 < args.duration <= 600 and 0 <= args.warmup <= 120):
+        parser.error("--duration must be in (0, 600] and --warmup in [0, 120] seconds")
 
     database = ROOT / "var" / "bench" / "render.sqlite3"
     if not (args.reuse_database and database.exists()):
@@ -217,11 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         anchors = sorted(set(CARD_ANCHOR.findall(text)))
         if status != 200 or not anchors:
             raise SystemExit("the demo page has no trial cards")
-        warm = Client(port)
-        for kind in WEIGHTS:
-            one_request(warm, kind, anchors)
+        warm_tallies, _retries, _wall = run_load(port, args.clients, args.warmup, anchors)
+        warm_errors = sum(tally.errors for tally in warm_tallies.values())
         load_before = os.getloadavg()
-        tallies, wall = run_load(port, args.clients, args.duration, anchors)
+        tallies, retries, wall = run_load(port, args.clients, args.duration, anchors)
         load_after = os.getloadavg()
     finally:
         server.terminate()
@@ -231,11 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     errors = sum(tally.errors for tally in tallies.values())
     print(
         f"gunicorn, deploy/gunicorn.conf.py, {args.workers} workers · {args.clients} clients · "
-        f"{wall:.1f} s · page cache 60 s · {len(anchors)} trial cards"
+        f"{wall:.1f} s after {args.warmup:g} s of warm-up ({warm_errors} errors) · page cache 60 s"
+        f" · {len(anchors)} trial cards"
     )
     for kind, tally in tallies.items():
         print(report_line(kind, tally.latencies, tally.errors, wall))
     print(report_line("all", every, errors, wall))
+    reasons = sum((tally.reasons for tally in tallies.values()), Counter())
+    if reasons:
+        print("errors: " + ", ".join(f"{reason} {n}" for reason, n in reasons.most_common()))
+    print(f"requests sent again on a new connection (server closed a kept-alive one): {retries}")
     print(
         "load average before {:.2f} {:.2f} {:.2f} · after {:.2f} {:.2f} {:.2f}".format(
             *load_before, *load_after
