@@ -198,7 +198,7 @@ def _restore_database(file: Path, *, clean: bool) -> None:
     if vendor() == "sqlite":
         connection.close()
         target = settings.DATABASES["default"]["NAME"]
-        source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
         destination = sqlite3.connect(target)
         try:
             source.backup(destination)

@@ -110,3 +110,14 @@ def test_not_served_from_the_page_cache(client, recent_runs, settings):
     second, body = get(client)
     assert first.status_code == 200
     assert second.status_code == 503 and "X-Page-Cache" not in second
+
+
+@pytest.mark.django_db
+def test_a_database_error_after_connecting_is_a_503_not_a_500(client, monkeypatch):
+    def broken(self):
+        raise DatabaseError('relation "trials_syncrun" does not exist')
+
+    monkeypatch.setattr(type(SyncRun.objects.all()), "latest_ready", broken)
+    response, body = get(client)
+    assert response.status_code == 503
+    assert body["database"] == "unreachable" and b"trials_syncrun" not in response.content
