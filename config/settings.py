@@ -5,6 +5,7 @@ variables; `.env.example` lists them all. `DJANGO_DEBUG=false` means production:
 key and allowed hosts must then be given, and a missing one stops start-up with its name.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "finder",
     "membership",
     "demo",
+    "operations",
     "django_tasks",
     "django_tasks_db",
     "wagtail_localize",
@@ -230,6 +232,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    # An uptime monitor may ask gunicorn directly, over plain HTTP on the loopback.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     if not SECURE_HSTS_PRELOAD:
         # Preloading commits the whole domain to HTTPS in browsers for months and is slow to
         # undo: the organisation opts in deliberately, so the reminder (W021) is silenced.
@@ -258,10 +262,40 @@ MEMBERSHIP_APPLY_LIMIT_PER_CONTACT = env_int("MEMBERSHIP_APPLY_LIMIT_PER_CONTACT
 MEMBERSHIP_LOOKUP_LIMIT_PER_IP = env_int("MEMBERSHIP_LOOKUP_LIMIT_PER_IP", 30)
 MEMBERSHIP_CLIENT_IP_HEADER = env_str("MEMBERSHIP_CLIENT_IP_HEADER", "")
 
+# Operations (ADR 0017). Who gets an e-mail for every server error (500) in production:
+# DJANGO_ADMINS="Name <address>,Other <address>". SENTRY_DSN also sends errors to Sentry,
+# without the applicants' data (operations/error_reports.py). /healthz turns 503 when the last
+# registry sync or freshness check finished longer ago than this many hours.
+ADMINS = [(name, address) for name, address in getaddresses(env_list("DJANGO_ADMINS")) if address]
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+HEALTHZ_MAX_RUN_AGE_HOURS = env_int("HEALTHZ_MAX_RUN_AGE_HOURS", 48)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "include_html": False,
+        },
+    },
+    "loggers": {
+        "django.request": {
+            "handlers": ["console", "mail_admins"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "membership": {"handlers": ["console", "mail_admins"], "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+if SENTRY_DSN:
+    from operations.error_reports import init_sentry
+
+    init_sentry(SENTRY_DSN, environment="development" if DEBUG else "production")

@@ -8,11 +8,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.views import root_redirect
+from operations.views import healthz
 from publishing.views.language import choose_language
 from publishing.views.search import search_view
 
 urlpatterns = [
     path("", root_redirect, name="root"),
+    path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -28,11 +28,18 @@ class ReplayServer:
         page_size: int = 3,
         timeout_delay: float = 1.0,
         data_timestamp: str = DATA_TIMESTAMP,
+        page_delay: float = 0.0,
+        after_page=None,
     ):
+        """`page_delay` slows every page of studies (a sync then takes a known while);
+        `after_page(n)` is called once the n-th page has been sent (to kill a client then)."""
         self.studies = studies
         self.data_timestamp = data_timestamp
         self.page_size = page_size
         self.timeout_delay = timeout_delay
+        self.page_delay = page_delay
+        self.after_page = after_page
+        self.pages_sent = 0
         self.faults: deque[str] = deque()
         self.generation = 0
         self.requests: list[str] = []
@@ -122,10 +129,17 @@ class ReplayServer:
                         {"apiVersion": "2.0.5", "dataTimestamp": replay.data_timestamp},
                     )
                 elif url.path.endswith("/studies"):
+                    time.sleep(replay.page_delay)
                     status, body = replay._page(parse_qs(url.query))
                 else:
                     status, body = 404, {"message": "not found"}
                 self._send(status, body, truncate=fault == "truncate", bad_json=fault == "badjson")
+                if url.path.endswith("/studies") and status == 200:
+                    with replay.lock:
+                        replay.pages_sent += 1
+                        sent = replay.pages_sent
+                    if replay.after_page is not None:
+                        replay.after_page(sent)
 
             def _send(self, status, body, headers=None, truncate=False, bad_json=False):
                 payload = json.dumps(body).encode()
