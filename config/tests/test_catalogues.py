@@ -5,14 +5,21 @@ renames a `%(name)s` placeholder raises at run time, in front of a reader.
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import polib
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
-APPS = ["core", "trials", "literature", "freshness", "finder", "handbook", "publishing"]
-APPS += ["membership", "demo"]
+# Every root package of the layer contract but config, whose strings are in the root catalogue.
+APPS = [
+    package
+    for package in tomllib.loads((BASE / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "importlinter"
+    ]["root_packages"]
+    if package != "config"
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 
 
