@@ -15,7 +15,8 @@ memcached) under a key made of the URL, the host and a content stamp:
   before.
 
 Each process reads the stamp at most once a second, and at once after a change it made itself,
-so a change reaches every worker within a second. The generation is a fresh random token, not
+so a change reaches every worker within a second. Each process also keeps the pages it stored
+or read in memory under the same keys (`LocalPages`, 32 MB), so a hit costs no query. The generation is a fresh random token, not
 a counter: if the cache loses it (culled, cleared, a restarted memcached), the next one cannot
 coincide with the generation of pages cached before. The date-dependent parts of a card reach
 readers within `PAGE_CACHE_SECONDS`. Only GET/HEAD requests without a query string or session
@@ -28,7 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,6 +44,7 @@ from handbook.queries import newest_page_change
 CACHED_VIEW_NAMES = {"wagtail_serve"}
 STAMP_SECONDS = 1.0
 GENERATION_KEY = "lh:page:generation"
+LOCAL_PAGES_BYTES = 32 * 1024 * 1024
 
 
 def _new_generation() -> str:
@@ -87,6 +91,58 @@ def _content_stamp() -> str:
     stamp = "{}:{}:{}:{}".format(*newest_page_change(), current_generation())
     _stamp = (now, stamp)
     return stamp
+
+
+class LocalPages:
+    """This process's copies of the pages it stored in or read from the shared cache, so that
+    a hit costs no query (the database cache would otherwise add one to every request).
+
+    Keyed like the shared entries (URL and content stamp), so a copy is never staler than the
+    shared entry, and it expires when that entry does (stored at + PAGE_CACHE_SECONDS). At most
+    `budget` bytes of HTML, the least recently used dropped first.
+    """
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.entries: OrderedDict[str, tuple[float, tuple]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def __copy__(self):
+        other = type(self)(self.budget)
+        with self.lock:
+            other.entries = OrderedDict(self.entries)
+            other.size = self.size
+        return other
+
+    def get(self, key: str):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.time():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, stored: tuple, *, expires: float) -> None:
+        if len(stored[0]) > self.budget // 8:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (expires, stored)
+            self.size += len(stored[0])
+            while self.size > self.budget:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: str) -> None:
+        _expires, stored = self.entries.pop(key)
+        self.size -= len(stored[0])
+
+
+_pages = LocalPages(LOCAL_PAGES_BYTES)
 
 
 def _cacheable_request(request) -> bool:
@@ -137,9 +193,13 @@ class PageCacheMiddleware:
             return self.get_response(request), ""
         raw = f"{request.scheme}://{request.get_host()}{request.path}|{_content_stamp()}"
         key = "lh:page:" + hashlib.sha256(raw.encode()).hexdigest()
-        stored = cache.get(key)
+        stored = _pages.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is not None:
+                _pages.put(key, stored, expires=stored[2] + seconds)
         if stored is not None:
-            content, headers = stored
+            content, headers, _stored_at = stored
             response = HttpResponse(content)
             for name, value in headers.items():
                 response[name] = value
@@ -152,6 +212,8 @@ class PageCacheMiddleware:
                 for name, value in response.headers.items()
                 if name.lower() not in self.skipped_headers
             }
-            cache.set(key, (response.content, headers), seconds)
+            stored = (response.content, headers, time.time())
+            cache.set(key, stored, seconds)
+            _pages.put(key, stored, expires=stored[2] + seconds)
             return response, "miss"
         return response, ""

@@ -7,6 +7,7 @@ import types
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from wagtail.models import Site
 
 from handbook.models import HandbookPage, OrganisationSettings
@@ -148,3 +149,31 @@ def test_a_lost_generation_never_brings_back_older_pages(demo, client, workers):
     assert client.get(demo.url)["X-Page-Cache"] == "hit"
     cache.delete(page_cache.GENERATION_KEY)
     assert client.get(demo.url)["X-Page-Cache"] == "miss"
+
+
+def test_a_page_rendered_by_one_worker_is_a_hit_in_another(demo, client, workers):
+    with workers.worker("a"):
+        assert client.get(demo.url)["X-Page-Cache"] == "miss"
+    with workers.worker("b"):
+        assert client.get(demo.url)["X-Page-Cache"] == "hit"
+
+
+def test_a_hit_in_the_same_process_costs_no_query(
+    demo, client, settings, monkeypatch, django_assert_num_queries
+):
+    """With the database cache of production, a page this process already has is served
+    without a query (the stamp is read once a second)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": settings.CACHE_TABLE,
+        }
+    }
+    settings.PAGE_CACHE_SECONDS = 60
+    monkeypatch.setattr(page_cache, "STAMP_SECONDS", 60)
+    assert client.get(demo.url)["X-Page-Cache"] == "miss"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {settings.CACHE_TABLE}")
+        assert cursor.fetchone()[0] >= 2
+    with django_assert_num_queries(0):
+        assert client.get(demo.url)["X-Page-Cache"] == "hit"
