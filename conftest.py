@@ -30,6 +30,20 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def cache_in_memory():
+    """Keep the tests' cache in this process's memory instead of the shared database table.
+
+    The database cache's table outlives a test's transaction and is not flushed between the
+    live-server tests, so entries would leak from one test to the next, and tests without the
+    database could not touch the cache at all. The tests of the shared cache itself
+    (config/tests/test_shared_cache.py) configure the database cache and run processes.
+    """
+    memory = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=memory):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
 def tasks_run_immediately():
     """Run every task at once, inside the code that enqueues it, whatever TASKS_BACKEND says.
 

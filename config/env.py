@@ -5,6 +5,7 @@ which never overrides a variable that is already set). A missing value that prod
 an error that names the variable; there are no silent fallbacks for secrets.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -77,3 +78,39 @@ def env_choice(name: str, choices: dict[str, str], default: str) -> str:
         accepted = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name} must be one of {accepted}, got {word!r}.")
     return choices[word]
+
+
+CACHE_CLIENTS = {
+    "memcached": ("django.core.cache.backends.memcached.PyMemcacheCache", "pymemcache"),
+    "redis": ("django.core.cache.backends.redis.RedisCache", "redis"),
+    "rediss": ("django.core.cache.backends.redis.RedisCache", "redis"),
+}
+
+
+def cache_from_url(url: str, *, table: str) -> dict:
+    """The default cache for CACHE_URL: the database table `table` when empty (shared by every
+    process, created by `migrate`), else a memcached or Redis server whose client package must
+    be installed. A scheme this cannot serve stops start-up rather than falling back to a cache
+    in each process's memory, where limits and page generations would silently split per
+    worker (ADR 0016)."""
+    url = (url or "").strip()
+    if not url or url in ("db://", "database://"):
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+        }
+    scheme, _, rest = url.partition("://")
+    if scheme not in CACHE_CLIENTS or not rest:
+        accepted = ", ".join(f"{name}://" for name in sorted(CACHE_CLIENTS))
+        raise ImproperlyConfigured(
+            f"CACHE_URL must be empty (the database cache) or start with {accepted}, got {url!r}."
+        )
+    backend, client = CACHE_CLIENTS[scheme]
+    if importlib.util.find_spec(client) is None:
+        raise ImproperlyConfigured(
+            f"CACHE_URL names a {scheme} server, but its Python client {client!r} is not "
+            "installed; install it or leave CACHE_URL empty for the database cache."
+        )
+    location = url if scheme.startswith("redis") else rest.split(",")
+    return {"BACKEND": backend, "LOCATION": location}

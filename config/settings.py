@@ -5,13 +5,22 @@ variables; `.env.example` lists them all. `DJANGO_DEBUG=false` means production:
 key and allowed hosts must then be given, and a missing one stops start-up with its name.
 """
 
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str, load_dotenv
+from config.env import (
+    cache_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    load_dotenv,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -65,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +125,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every process (ADR 0016): the application's rate limits and the page
+# cache's generation must hold across gunicorn workers. Empty CACHE_URL: a table in the database
+# (created by `migrate`); memcached:// or redis:// when the client package is installed.
+CACHE_TABLE = "lh_cache"
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""), table=CACHE_TABLE)}
+
+# Behind a reverse proxy: the header, as Django names it, that carries the client's address
+# (deploy/nginx.conf sets X-Real-IP: HTTP_X_REAL_IP). Empty: REMOTE_ADDR. Only set it when a
+# proxy you run overwrites that header, or clients could choose their own address. The login
+# lock-out and the application's rate limits both count by it (core/netaddr.py).
+CLIENT_IP_HEADER = env_str("DJANGO_CLIENT_IP_HEADER", env_str("MEMBERSHIP_CLIENT_IP_HEADER", ""))
+
+# Admin login lock-out (django-axes, ADR 0016): after LOGIN_FAILURE_LIMIT failed logins for one
+# user name from one address, that pair is refused for LOGIN_LOCKOUT_MINUTES after its last
+# failure, whatever the password; attempts are stored in the database, shared by every worker.
+AUTHENTICATION_BACKENDS = [
+    "config.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.security.login_client_ip"
+AXES_LOCKOUT_CALLABLE = "config.security.login_locked_out"
+AXES_VERBOSE = False
+# The Django admin (/django-admin/) is a second login surface; off unless asked for.
+DJANGO_ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -260,7 +300,7 @@ MEMBERSHIP_UNDECIDED_RETENTION_DAYS = env_int("MEMBERSHIP_UNDECIDED_RETENTION_DA
 MEMBERSHIP_APPLY_LIMIT_PER_IP = env_int("MEMBERSHIP_APPLY_LIMIT_PER_IP", 20)
 MEMBERSHIP_APPLY_LIMIT_PER_CONTACT = env_int("MEMBERSHIP_APPLY_LIMIT_PER_CONTACT", 3)
 MEMBERSHIP_LOOKUP_LIMIT_PER_IP = env_int("MEMBERSHIP_LOOKUP_LIMIT_PER_IP", 30)
-MEMBERSHIP_CLIENT_IP_HEADER = env_str("MEMBERSHIP_CLIENT_IP_HEADER", "")
+MEMBERSHIP_CLIENT_IP_HEADER = CLIENT_IP_HEADER
 
 # Operations (ADR 0017). Who gets an e-mail for every server error (500) in production:
 # DJANGO_ADMINS="Name <address>,Other <address>". SENTRY_DSN also sends errors to Sentry,

@@ -1,3 +1,6 @@
+"""The site's URLs. The Django admin (/django-admin/) is a second login surface that editors do
+not need, so it is mounted only when DJANGO_ADMIN_ENABLED is set (ADR 0016)."""
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -15,12 +18,14 @@ from publishing.views.search import search_view
 urlpatterns = [
     path("", root_redirect, name="root"),
     path("healthz", healthz, name="healthz"),
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/choose/", choose_language, name="choose_language"),
 ]
+
+if settings.DJANGO_ADMIN_ENABLED:
+    urlpatterns.append(path("django-admin/", admin.site.urls))
 
 urlpatterns += i18n_patterns(
     path("finder/", include("finder.urls")),

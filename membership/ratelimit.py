@@ -1,18 +1,21 @@
 """Small fixed-window rate limits on Django's cache, without another dependency.
 
-Counters live in the default cache (local memory unless CACHES says otherwise; with several
-server processes each keeps its own count, so the effective limit is per process). Keys hold a
-keyed hash of the IP address or contact, never the value itself. IPv6 addresses count per /64,
-the block one subscriber usually gets.
+Counters live in the default cache, which is shared by every server process (the database
+cache, or Redis or memcached when CACHE_URL names one; ADR 0016), so a limit holds across
+gunicorn workers. Keys hold a keyed hash of the IP address or contact, never the value itself.
+The views count an attempt only once it has passed the CSRF check and its form is valid: a
+request any web page can make a visitor's browser send must not use up the limit of a shared
+address. The client address is `core.netaddr.client_address`'s (IPv6 per /64).
 """
 
 import hashlib
 import hmac
-import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from core.netaddr import client_address
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -48,25 +51,22 @@ def reached(scope: str, identity: str, *, limit: int, window: int) -> bool:
 
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or the header a trusted reverse proxy sets."""
-    header = settings.MEMBERSHIP_CLIENT_IP_HEADER or "REMOTE_ADDR"
-    raw = request.META.get(header) or request.META.get("REMOTE_ADDR") or ""
-    candidate = raw.split(",")[-1].strip()
-    try:
-        address = ipaddress.ip_address(candidate)
-    except ValueError:
-        return candidate[:64]
-    if address.version == 6:
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    return client_address(request.META, settings.MEMBERSHIP_CLIENT_IP_HEADER)
 
 
 def normalise_contact(contact: str) -> str:
     return "".join(contact.split()).replace("-", "").lower()
 
 
+def application_limit_reached(request) -> bool:
+    """Checked before an upload is parsed; counts nothing (`allow_application_from_ip` does)."""
+    return reached(
+        "apply-ip", client_ip(request), limit=settings.MEMBERSHIP_APPLY_LIMIT_PER_IP, window=HOUR
+    )
+
+
 def allow_application_from_ip(request) -> bool:
+    """Counts one application that passed CSRF and validation; False once over the limit."""
     return hit(
         "apply-ip", client_ip(request), limit=settings.MEMBERSHIP_APPLY_LIMIT_PER_IP, window=HOUR
     )
@@ -91,7 +91,16 @@ def count_application_for_contact(contact: str) -> None:
     )
 
 
+def lookup_limit_reached(request) -> bool:
+    """Checked before a reply's upload is parsed; counts nothing (`allow_lookup` does)."""
+    return reached(
+        "lookup", client_ip(request), limit=settings.MEMBERSHIP_LOOKUP_LIMIT_PER_IP, window=HOUR
+    )
+
+
 def allow_lookup(request) -> bool:
+    """Counts one look-up of a code that passed CSRF (and, where there is one, the form's
+    validation); False once over the limit, whatever the code."""
     return hit(
         "lookup", client_ip(request), limit=settings.MEMBERSHIP_LOOKUP_LIMIT_PER_IP, window=HOUR
     )

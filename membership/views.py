@@ -3,8 +3,11 @@
 A code is never part of a URL: it is posted, so it stays out of server logs, browser history
 and Referer headers. Nor is it kept by the server: between the application and its receipt it
 travels in a cookie encrypted with the membership key, good for ten minutes and for one showing
-of the receipt (a reload shows the lookup form), so no session row or table holds it. Every lookup answers an unknown, malformed, withdrawn or deleted code the
-same way, and lookups are rate limited per IP address, so codes cannot be enumerated. Pages
+of the receipt (a reload shows the lookup form), so no session row or table holds it. Every
+lookup answers an unknown, malformed, withdrawn or deleted code the same way, and lookups are
+rate limited per IP address, so codes cannot be enumerated; only attempts that passed the CSRF
+check and their form's validation count, so another site cannot use up a shared address's
+limit through its visitors' browsers. Pages
 that show personal data are never cached and not indexed.
 """
 
@@ -79,7 +82,7 @@ def _guard_upload(request):
 def apply(request):
     if request.method == "POST":
         refusal = _guard_upload(request)
-        if refusal is None and not ratelimit.allow_application_from_ip(request):
+        if refusal is None and ratelimit.application_limit_reached(request):
             refusal = _too_many(request)
         if refusal is not None:
             return refusal
@@ -94,6 +97,8 @@ def _apply(request):
             return _too_many(request)
         form = ApplicationForm(request.POST, request.FILES)
         if form.is_valid():
+            if not ratelimit.allow_application_from_ip(request):
+                return _too_many(request)
             data = form.cleaned_data
             details = ApplicantDetails(
                 nickname=data["nickname"],
@@ -181,11 +186,11 @@ def status(request):
         return render(
             request, "membership/status_lookup.html", _context(request, form=LookupForm())
         )
-    if not ratelimit.allow_lookup(request):
-        return _too_many(request)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return render(request, "membership/status_lookup.html", _context(request, form=form))
+    if not ratelimit.allow_lookup(request):
+        return _too_many(request)
     code = form.cleaned_data["code"]
     application = actions.find_by_code(code)
     if application is None:
@@ -198,7 +203,7 @@ def status(request):
 @require_http_methods(["POST"])
 def respond(request):
     refusal = _guard_upload(request)
-    if refusal is None and not ratelimit.allow_lookup(request):
+    if refusal is None and ratelimit.lookup_limit_reached(request):
         refusal = _too_many(request)
     if refusal is not None:
         return refusal
@@ -208,6 +213,8 @@ def respond(request):
 
 @csrf_protect
 def _respond(request):
+    if not ratelimit.allow_lookup(request):
+        return _too_many(request)
     code = request.POST.get("code", "")
     application = actions.find_by_code(code)
     if application is None:
@@ -236,10 +243,10 @@ def _respond(request):
 def withdraw(request):
     if request.method != "POST":
         return render(request, "membership/withdraw.html", _context(request, form=WithdrawForm()))
-    if not ratelimit.allow_lookup(request):
-        return _too_many(request)
     form = WithdrawForm(request.POST)
     if form.is_valid():
+        if not ratelimit.allow_lookup(request):
+            return _too_many(request)
         application = actions.find_by_code(form.cleaned_data["code"])
         if application is None:
             form.add_error("code", UNKNOWN_CODE)

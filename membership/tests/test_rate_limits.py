@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import time_machine
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from membership import ratelimit
@@ -94,3 +94,40 @@ def test_ipv6_addresses_count_per_64_block(settings):
     c = factory.get("/", REMOTE_ADDR="2001:db8:1:3::1")
     assert ratelimit.client_ip(a) == ratelimit.client_ip(b) == "2001:db8:1:2::/64"
     assert ratelimit.client_ip(c) != ratelimit.client_ip(a)
+
+
+def test_posts_that_fail_csrf_or_validation_do_not_use_up_the_address_limits(db, settings):
+    """Any web page can make its visitors' browsers post here without a token; those posts,
+    and invalid forms, must not lock a shared address out."""
+    settings.MEMBERSHIP_APPLY_LIMIT_PER_IP = 2
+    settings.MEMBERSHIP_LOOKUP_LIMIT_PER_IP = 2
+    browser = Client(enforce_csrf_checks=True)
+    for number in range(5):
+        forged = post_application(browser, contact=f"wechat_forged_{number}")
+        assert forged.status_code == 403
+        assert browser.post("/zh-hans/join/status/", {"code": "AAAA"}).status_code == 403
+        assert browser.post("/zh-hans/join/status/reply/", {"code": "AAAA"}).status_code == 403
+        invalid = post_application(browser, contact="wechat_x", consent="")
+        assert invalid.status_code == 403
+    page = browser.get(APPLY)
+    token = page.cookies["csrftoken"].value
+    for _ in range(3):
+        form_error = post_application(
+            browser, contact="wechat_form_error", consent="", csrfmiddlewaretoken=token
+        )
+        assert form_error.status_code == 200
+        empty = browser.post("/zh-hans/join/status/", {"code": "", "csrfmiddlewaretoken": token})
+        assert empty.status_code == 200
+    assert Application.objects.count() == 0
+    lookup = browser.post(
+        "/zh-hans/join/status/", {"code": "AAAA-AAAA-AAAA-AAAA", "csrfmiddlewaretoken": token}
+    )
+    assert lookup.status_code == 200
+    for number in range(2):
+        accepted = post_application(
+            browser, contact=f"wechat_real_{number}", csrfmiddlewaretoken=token
+        )
+        assert accepted.status_code == 302
+    assert Application.objects.count() == 2
+    over = post_application(browser, contact="wechat_real_3", csrfmiddlewaretoken=token)
+    assert over.status_code == 429
