@@ -153,8 +153,17 @@ def test_dismiss_needs_a_reason_then_hides_the_finding(client, site):
     assert f'id="finding-{finding.pk}"' not in response.content.decode()
     dismissed = client.get(f"{QUEUE}?show=dismissed").content.decode()
     card = dismissed.split(f'id="finding-{finding.pk}"')[1].split("</article>")[0]
-    assert "原文已说明状态不明" in card and "editor" in card
+    assert "<bdi>editor</bdi>" in card and "<bdi>原文已说明状态不明</bdi>" in card
     assert ">接受建议</button>" not in card
+
+
+def test_a_dismissal_reason_with_a_direction_override_stays_isolated(client, site):
+    _login(client, site, "editor")
+    finding = finding_for("正在评估")
+    reason = "\u202e已核实\u202c registry"
+    client.post(f"{QUEUE}findings/{finding.pk}/dismiss/", {"reason": reason})
+    dismissed = client.get(f"{QUEUE}?show=dismissed").content.decode()
+    assert f"<bdi>{reason}</bdi>" in dismissed
 
 
 def test_current_statements_can_be_listed(client, site):
