@@ -100,41 +100,33 @@ class QueueRow:
 
 
 def queue_rows(applications) -> list[QueueRow]:
+    """One row an application; one that no key opens is a row of its own (`readable=False`)
+    instead of breaking the queue, and the operator is told once for all of them."""
     rows, unreadable = [], []
     for application in applications:
+        common = {
+            "number": application.pk,
+            "status": application.status,
+            "status_label": application.get_status_display(),
+            "submitted_at": application.submitted_at,
+            "updated_at": application.updated_at,
+            "proof_type": application.proof_extension.upper(),
+            "purge_after": application.purge_after,
+        }
         details = _sealed_details(application)
         if details is None:
             unreadable.append(application.pk)
             rows.append(
-                QueueRow(
-                    number=application.pk,
-                    status=application.status,
-                    status_label=application.get_status_display(),
-                    submitted_at=application.submitted_at,
-                    updated_at=application.updated_at,
-                    nickname="",
-                    place="",
-                    role="",
-                    diagnosis="",
-                    proof_type=application.proof_extension.upper(),
-                    purge_after=application.purge_after,
-                    readable=False,
-                )
+                QueueRow(**common, nickname="", place="", role="", diagnosis="", readable=False)
             )
             continue
         rows.append(
             QueueRow(
-                number=application.pk,
-                status=application.status,
-                status_label=application.get_status_display(),
-                submitted_at=application.submitted_at,
-                updated_at=application.updated_at,
+                **common,
                 nickname=details.nickname,
                 place=f"{province_label(details.province)} {details.city}".strip(),
                 role=details.get_role_display(),
                 diagnosis=details.get_diagnosis_display(),
-                proof_type=application.proof_extension.upper(),
-                purge_after=application.purge_after,
             )
         )
     if unreadable:
